@@ -1,0 +1,86 @@
+import type { Rng } from '../random.js';
+
+/**
+ * A document cut into the prior's tokens. Token i owns the characters [starts[i], ends[i]) of the
+ * text; spans increase and never overlap, and the characters between them (whitespace for the
+ * word tokenizer, nothing for byte-level BPE) are kept as they are. Replacing a token rewrites only
+ * its span, so text outside edited spans survives byte for byte.
+ */
+export interface TokenizedText {
+  ids: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/**
+ * The prior's verdict on every token of one document. Position 0 is scored given the
+ * beginning-of-document symbol. Log-probabilities are natural logs.
+ */
+export interface TokenScores {
+  /** log P(x_i | x_<i) of the actual token. */
+  logProb: Float32Array;
+  /** 1 + the number of vocabulary entries strictly more probable than the actual token. */
+  rank: Int32Array;
+  /** Entropy of the next-token distribution at position i, in nats. */
+  entropy: Float32Array;
+  /** Candidates kept per position (the `topK` asked for). */
+  topK: number;
+  /** Row-major [n, topK]: the most probable emittable tokens, most probable first. */
+  topIds: Int32Array;
+  /** Row-major [n, topK]: their log-probabilities. */
+  topLogProbs: Float32Array;
+}
+
+/** How to draw a token: the usual temperature, top-k (0 = off) and nucleus top-p (1 = off). */
+export interface SamplingOptions {
+  temperature: number;
+  topK: number;
+  topP: number;
+}
+
+/** The prior's distribution over the next token at one point of one sequence. */
+export interface TokenDistribution {
+  logProb(id: number): number;
+  /** Draw an emittable token (never a padding, unknown or control symbol). */
+  sample(rng: Rng, options: SamplingOptions): number;
+}
+
+/** Step-by-step decoding of several sequences at once (a key/value cache for neural priors). */
+export interface DecodingSession {
+  /** The next-token distribution of every sequence, in the order of the prompts. */
+  next(): Promise<TokenDistribution[]>;
+  /** Append one token to every sequence. */
+  push(tokens: readonly number[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What identifies a prior in a manifest: enough to know which model produced a run. */
+export interface PriorIdentity {
+  type: 'ngram' | 'transformers';
+  name: string;
+  /** sha256 of the model file(s), so two runs can be checked to use the same weights. */
+  sha256: string;
+  vocabSize: number;
+  /** Tokens of context the prior sees (n - 1 for an n-gram model). */
+  contextSize: number;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * A prior language model: what ToEdit scores text with and samples replacements from. The
+ * n-gram prior and the transformers.js prior both implement it; tests use the real ones.
+ */
+export interface PriorModel {
+  readonly identity: PriorIdentity;
+  tokenize(text: string): TokenizedText;
+  /** Score documents; long documents are scored in windows inside the implementation. */
+  score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]>;
+  /** The text that token `id` writes when it replaces a token's span. */
+  tokenText(id: number): string;
+  /** Whether `id` may be written into a document (not unknown, padding or a control symbol). */
+  isEmittable(id: number): boolean;
+  /** Text to append after a document prefix of `prefix` tokens for the `generated` tokens. */
+  continuationText(prefix: Int32Array, generated: Int32Array): string;
+  beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession>;
+  dispose(): Promise<void>;
+}
