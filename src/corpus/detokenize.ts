@@ -3,8 +3,8 @@
  * punctuation and clitics, none after opening brackets, currency signs and opening quotes.
  * Used to rebuild Brown text and to render n-gram samples, so both look alike.
  */
-const NO_SPACE_BEFORE = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%', "n't", "'s", "'re", "'ll", "'ve", "'m", "'d"]);
-const NO_SPACE_AFTER = new Set(['(', '[', '{', '$']);
+export const NO_SPACE_BEFORE = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%', "n't", "'s", "'re", "'ll", "'ve", "'m", "'d"]);
+export const NO_SPACE_AFTER = new Set(['(', '[', '{', '$']);
 
 /** A straight double quote opens when an even number of quotes came before it in the sentence. */
 export function joinTokens(tokens: readonly string[]): string {

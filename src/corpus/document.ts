@@ -15,4 +15,4 @@ export interface Reject {
 }
 
 /** What a reader yields: a document, or the record of one that could not be read. */
-export type ReadItem = { ok: true; doc: Document } | { ok: false; reject: Reject };
+export type ReadItem = { ok: true; doc: Document; where?: { file: string; line?: number } } | { ok: false; reject: Reject };

@@ -75,8 +75,14 @@ export interface PriorModel {
   tokenize(text: string): TokenizedText;
   /** Score documents; long documents are scored in windows inside the implementation. */
   score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]>;
-  /** The text that token `id` writes when it replaces a token's span. */
+  /** The text of token `id` on its own (for logs, score dumps and candidate lists). */
   tokenText(id: number): string;
+  /**
+   * How token i of `text` becomes token `id`: the characters [start, end) to replace and the new
+   * text. Usually token i's own span and tokenText(id); a word-level prior may also adjust the
+   * whitespace before the token (a comma replaced by a word needs a space).
+   */
+  replacementSpan(text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string };
   /** Whether `id` may be written into a document (not unknown, padding or a control symbol). */
   isEmittable(id: number): boolean;
   /** Text to append after a document prefix of `prefix` tokens for the `generated` tokens. */

@@ -1,0 +1,108 @@
+import type { Rng } from '../random.js';
+import { drawIndex } from '../prior/sampling.js';
+import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+
+/**
+ * ToEdit threshold resampling and its variants, as settings of one strategy:
+ * - reference (`up_revise` in the authors' code): selected tokens are redrawn from
+ *   softmax(logprob / beta) over the top-k candidates plus the original token;
+ * - `excludeOriginal`: the original token is not a candidate, so every selected token changes;
+ * - `deleteBelow`: tokens with P below this floor are deleted (off when null).
+ */
+export interface ResampleOptions {
+  /** Select token i >= 1 when P(x_i) > threshold. */
+  threshold: number;
+  topK: number;
+  beta: number;
+  excludeOriginal: boolean;
+  deleteBelow: number | null;
+}
+
+/** One selected or deleted position. Spans are character offsets in the input text. */
+export interface TokenEdit {
+  position: number;
+  start: number;
+  end: number;
+  original: string;
+  replacement: string;
+  originalId: number;
+  replacementId: number;
+  /** Prior probability of the original token and its rank. */
+  p: number;
+  rank: number;
+  kind: 'resample' | 'delete';
+  changed: boolean;
+}
+
+export interface EditCounts {
+  tokens: number;
+  selected: number;
+  changed: number;
+  deleted: number;
+}
+
+/** Decide every edit of one document. Pure: the prior is only asked for token texts. */
+export function resampleDocument(
+  text: string,
+  tokens: TokenizedText,
+  scores: TokenScores,
+  prior: PriorModel,
+  options: ResampleOptions,
+  rng: Rng,
+): { edits: TokenEdit[]; counts: EditCounts } {
+  const { ids, starts, ends } = tokens;
+  const k = Math.min(options.topK, scores.topK);
+  const edits: TokenEdit[] = [];
+  const counts: EditCounts = { tokens: ids.length, selected: 0, changed: 0, deleted: 0 };
+  const candIds = new Int32Array(k + 1);
+  const weights = new Float64Array(k + 1);
+  for (let i = 1; i < ids.length; i++) {
+    const original = ids[i];
+    const lp = scores.logProb[i];
+    const p = Math.exp(lp);
+    const base = { position: i, start: starts[i], end: ends[i], original: text.slice(starts[i], ends[i]), originalId: original, p, rank: scores.rank[i] };
+    // An unknown-word class or control symbol cannot be judged or rewritten token by token.
+    if (!prior.isEmittable(original)) continue;
+    if (options.deleteBelow !== null && p < options.deleteBelow) {
+      // Deleting takes the gap before the token with it, so no double spaces are left behind.
+      edits.push({ ...base, start: ends[i - 1], original: text.slice(ends[i - 1], ends[i]), replacement: '', replacementId: -1, kind: 'delete', changed: true });
+      counts.deleted++;
+      counts.changed++;
+      continue;
+    }
+    if (!(p > options.threshold)) continue;
+    counts.selected++;
+    // Candidates: the top-k, plus the original unless excluded; weights softmax(lp / beta).
+    let n = 0;
+    let hasOriginal = false;
+    for (let j = 0; j < k; j++) {
+      const id = scores.topIds[i * scores.topK + j];
+      if (id < 0) continue;
+      if (id === original) {
+        hasOriginal = true;
+        if (options.excludeOriginal) continue;
+      }
+      candIds[n] = id;
+      weights[n++] = scores.topLogProbs[i * scores.topK + j];
+    }
+    if (!hasOriginal && !options.excludeOriginal) {
+      candIds[n] = original;
+      weights[n++] = lp;
+    }
+    if (n === 0) continue; // nothing to draw from: keep the token
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) max = Math.max(max, weights[j] / options.beta);
+    let total = 0;
+    for (let j = 0; j < n; j++) total += weights[j] = Math.exp(weights[j] / options.beta - max);
+    const chosen = candIds[drawIndex(weights, n, total, rng)];
+    const changed = chosen !== original;
+    if (changed) counts.changed++;
+    if (!changed) {
+      edits.push({ ...base, replacement: base.original, replacementId: chosen, kind: 'resample', changed });
+      continue;
+    }
+    const span = prior.replacementSpan(text, tokens, i, chosen);
+    edits.push({ ...base, start: span.start, end: span.end, original: text.slice(span.start, span.end), replacement: span.text, replacementId: chosen, kind: 'resample', changed });
+  }
+  return { edits, counts };
+}

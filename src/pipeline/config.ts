@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { TailguardError } from '../errors.js';
+
+const corpus = z.discriminatedUnion('format', [
+  z.object({ format: z.literal('brown'), split: z.enum(['train', 'heldout', 'all']).default('heldout') }).strict(),
+  z.object({ format: z.literal('jsonl'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
+  z.object({ format: z.literal('json'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
+  z.object({ format: z.literal('text'), path: z.string().min(1) }).strict(),
+]);
+
+const ngramPrior = z
+  .object({
+    type: z.literal('ngram'),
+    order: z.number().int().min(1).max(6).default(3),
+    minCount: z.number().int().min(1).default(2),
+    /** Training corpus; must not overlap the input (cross-fitting, BRIEF §3.9). */
+    train: corpus.default({ format: 'brown', split: 'train' }),
+    /** Where the trained model is cached; retrained when missing or made with other settings. */
+    file: z.string().min(1).default('.cache/ngram/brown-train.tgkn.gz'),
+  })
+  .strict();
+
+const transformersPrior = z
+  .object({
+    type: z.literal('transformers'),
+    /** A local model folder in transformers.js layout, or a hub id when allowRemote is true. */
+    model: z.string().min(1),
+    allowRemote: z.boolean().default(false),
+    quantized: z.boolean().default(false),
+    batchSize: z.number().int().min(1).max(256).default(8),
+    windowStride: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const selection = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('absolute'), p: z.number().gt(0).max(1).default(0.99) }).strict(),
+  z
+    .object({
+      mode: z.literal('calibrated'),
+      targetShare: z.number().gt(0).lt(1).default(0.125),
+      /** Probabilities of at most this many tokens (from the first documents) set the threshold. */
+      maxTokens: z.number().int().min(1000).default(10_000_000),
+    })
+    .strict(),
+]);
+
+const edit = z
+  .object({
+    enabled: z.boolean().default(true),
+    selection: selection.default({ mode: 'absolute', p: 0.99 }),
+    topK: z.number().int().min(1).max(1000).default(8),
+    beta: z.number().gt(0).default(1.5),
+    excludeOriginal: z.boolean().default(false),
+    deleteBelow: z.number().gt(0).lt(1).nullable().default(null),
+    /** Warn when fewer than this share of tokens are selected. */
+    warnBelowShare: z.number().min(0).max(1).default(0.01),
+  })
+  .strict();
+
+const synthetic = z
+  .object({
+    enabled: z.boolean().default(true),
+    promptTokens: z.number().int().min(1).default(32),
+    temperature: z.number().min(0).default(1),
+    topK: z.number().int().min(0).default(0),
+    topP: z.number().gt(0).max(1).default(1),
+  })
+  .strict();
+
+export const pipelineSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+    description: z.string().optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    input: corpus,
+    /** Process at most this many documents (after rejects). */
+    limit: z.number().int().min(1).optional(),
+    prior: z.discriminatedUnion('type', [ngramPrior, transformersPrior]),
+    edit: edit.default({}),
+    synthetic: synthetic.default({}),
+    /** Also write per-token scores (scores.jsonl). */
+    writeScores: z.boolean().default(false),
+    output: z.object({ dir: z.string().min(1).optional() }).strict().default({}),
+    batchSize: z.number().int().min(1).max(1024).default(8),
+    concurrency: z.number().int().min(1).max(64).default(2),
+  })
+  .strict();
+
+/** A validated pipeline, every default filled in. */
+export type PipelineConfig = z.infer<typeof pipelineSchema>;
+export type PipelineInput = z.input<typeof pipelineSchema>;
+export type PriorConfig = PipelineConfig['prior'];
+
+/** Validate a parsed pipeline; errors name each offending key and what was expected. */
+export function parsePipeline(value: unknown, source = 'pipeline'): PipelineConfig {
+  const result = pipelineSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${describeIssue(i)}`);
+  throw new TailguardError('config', `${source}: invalid pipeline\n${problems.join('\n')}`);
+}
+
+function describeIssue(issue: z.ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return issue.message;
+}
+
+export async function loadPipeline(path: string): Promise<PipelineConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new TailguardError('config', `${path}: cannot read pipeline file (${(e as NodeJS.ErrnoException).code})`, { file: path, cause: e });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new TailguardError('config', `${path}: not valid JSON (${(e as Error).message})`, { file: path, cause: e });
+  }
+  return parsePipeline(value, path);
+}

@@ -1,0 +1,71 @@
+import type { Document } from '../corpus/document.js';
+import { applyEdits } from '../edit/apply.js';
+import { type EditCounts, resampleDocument } from '../edit/resample.js';
+import type { Continuation } from '../generate/continue.js';
+import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+import { rngFor } from '../random.js';
+import type { PipelineConfig } from './config.js';
+
+/** Everything the run writes for one document. */
+export interface ProcessedDocument {
+  counts: EditCounts;
+  edited: unknown;
+  editLog: unknown;
+  synthetic?: { record: unknown; generatedTokens: number };
+  scores?: unknown;
+}
+
+/** Edit one scored document and shape its output records; id and meta pass through untouched. */
+export function processDocument(
+  doc: Document,
+  tokens: TokenizedText,
+  scores: TokenScores,
+  synthetic: Continuation | undefined,
+  prior: PriorModel,
+  config: PipelineConfig,
+  seed: number,
+  threshold: number,
+): ProcessedDocument {
+  const e = config.edit;
+  const { edits, counts } = e.enabled
+    ? resampleDocument(doc.text, tokens, scores, prior, { threshold, topK: e.topK, beta: e.beta, excludeOriginal: e.excludeOriginal, deleteBelow: e.deleteBelow }, rngFor(seed, 'edit', doc.id))
+    : { edits: [], counts: { tokens: tokens.ids.length, selected: 0, changed: 0, deleted: 0 } };
+  const { text, applied } = applyEdits(doc.text, edits);
+  return {
+    counts,
+    edited: { id: doc.id, text, meta: doc.meta, tailguard: counts },
+    editLog: {
+      id: doc.id,
+      ...counts,
+      edits: applied.map((a) => ({
+        position: a.position, start: a.start, end: a.end, outStart: a.outStart, outEnd: a.outEnd,
+        original: a.original, replacement: a.replacement, p: round(a.p), rank: a.rank, kind: a.kind, changed: a.changed,
+      })),
+    },
+    synthetic: synthetic && {
+      record: { id: doc.id, text: synthetic.text, meta: doc.meta, tailguard: { promptTokens: synthetic.promptTokens, generatedTokens: synthetic.generatedTokens } },
+      generatedTokens: synthetic.generatedTokens,
+    },
+    scores: config.writeScores ? scoreRecord(doc, tokens, scores, prior) : undefined,
+  };
+}
+
+/** Per-token scores as JSON: token text, probability, rank, entropy and top candidates. */
+function scoreRecord(doc: Document, tokens: TokenizedText, scores: TokenScores, prior: PriorModel) {
+  const k = scores.topK;
+  return {
+    id: doc.id,
+    tokens: Array.from(tokens.ids, (_, i) => ({
+      text: doc.text.slice(tokens.starts[i], tokens.ends[i]),
+      start: tokens.starts[i],
+      p: round(Math.exp(scores.logProb[i])),
+      rank: scores.rank[i],
+      entropy: round(scores.entropy[i]),
+      top: Array.from({ length: k }, (_, j) => [prior.tokenText(scores.topIds[i * k + j]), round(Math.exp(scores.topLogProbs[i * k + j]))]),
+    })),
+  };
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(6));
+}

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { TailguardError } from '../errors.js';
+
+/** The files of a run folder; each is written under `<name>.partial` and renamed when complete. */
+export const RUN_FILES = {
+  edited: 'edited.jsonl',
+  synthetic: 'synthetic.jsonl',
+  edits: 'edits.jsonl',
+  rejects: 'rejects.jsonl',
+  scores: 'scores.jsonl',
+  manifest: 'manifest.json',
+} as const;
+
+/**
+ * Prepare the output folder. A finished run (one with a manifest) is never overwritten without
+ * `force`; an output inside an input path is refused so a run cannot eat its own input.
+ */
+export async function prepareRunFolder(dir: string, options: { force: boolean; inputs: string[] }): Promise<void> {
+  const out = resolve(dir);
+  for (const input of options.inputs) {
+    const inp = resolve(input);
+    const rel = relative(inp, out);
+    if (out === inp || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '' && !rel.includes(':'))) {
+      throw new TailguardError('output', `output folder ${dir} is the input ${input} or inside it; choose another --out`);
+    }
+  }
+  if (existsSync(join(out, RUN_FILES.manifest))) {
+    if (!options.force) throw new TailguardError('output', `${dir} holds a finished run; pass --force to replace it or --out to write elsewhere`);
+    for (const name of await readdir(out)) if (Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) await rm(join(out, name), { force: true });
+  }
+  await mkdir(out, { recursive: true });
+}
+
+/** Write a JSON file atomically. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.partial`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await rename(tmp, path);
+}

@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import type { Document, ReadItem, Reject } from '../corpus/document.js';
+import { JsonlWriter } from '../corpus/jsonl-writer.js';
+import { describeCorpus, readCorpus } from '../corpus/read.js';
+import type { EditCounts } from '../edit/resample.js';
+import { TailguardError } from '../errors.js';
+import { generateContinuations } from '../generate/continue.js';
+import type { PriorModel } from '../prior/types.js';
+import { rngFor } from '../random.js';
+import { calibrate } from './calibrate.js';
+import type { PipelineConfig } from './config.js';
+import { openPrior } from './open-prior.js';
+import { batches, orderedMap } from './ordered-map.js';
+import { Progress } from './progress.js';
+import { RUN_FILES, prepareRunFolder, writeJsonAtomic } from './run-folder.js';
+import { type RunSummary, summarize } from './summary.js';
+import { processDocument, type ProcessedDocument } from './process-document.js';
+import { versions } from './versions.js';
+
+export interface RunOptions {
+  /** Output folder; default `config.output.dir`, else `runs/<name>`. */
+  out?: string;
+  seed?: number;
+  limit?: number;
+  force?: boolean;
+  /** Progress bar on stderr (default: when stderr is a terminal). */
+  progress?: boolean;
+  log?: (message: string) => void;
+  /** Use this prior instead of opening the one the config names (tests, library callers). */
+  prior?: PriorModel;
+}
+
+export interface RunResult {
+  dir: string;
+  summary: RunSummary;
+  manifest: Record<string, unknown>;
+}
+
+/**
+ * Run a pipeline: read → score → edit → generate → write, streaming, in input order, with
+ * bounded concurrency. Every document read is written or rejected; the manifest records the
+ * counts and the run fails if they do not balance.
+ */
+export async function runPipeline(config: PipelineConfig, options: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const seed = options.seed ?? config.seed;
+  const limit = options.limit ?? config.limit;
+  const dir = options.out ?? config.output.dir ?? join('runs', config.name);
+  const inputs = config.input.format === 'brown' ? [] : [config.input.path];
+  await prepareRunFolder(dir, { force: options.force ?? false, inputs });
+
+  const timings: Record<string, number> = {};
+  const prior = options.prior ?? (await openPrior(config.prior, log));
+  timings.priorSeconds = (Date.now() - started) / 1000;
+
+  let threshold = config.edit.selection.mode === 'absolute' ? config.edit.selection.p : NaN;
+  let calibration = null;
+  if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
+    const t = Date.now();
+    calibration = await calibrate(prior, () => limitDocs(readCorpus(config.input), limit), config.edit.selection, config.batchSize);
+    threshold = calibration.p;
+    timings.calibrationSeconds = (Date.now() - t) / 1000;
+    log(`calibrated threshold p = ${threshold.toPrecision(4)}: selects ${(calibration.achievedShare * 100).toFixed(2)}% of ${calibration.tokens} tokens (target ${(calibration.targetShare * 100).toFixed(1)}%)`);
+  }
+
+  const writers = {
+    edited: config.edit.enabled ? new JsonlWriter(join(dir, RUN_FILES.edited)) : null,
+    edits: config.edit.enabled ? new JsonlWriter(join(dir, RUN_FILES.edits)) : null,
+    synthetic: config.synthetic.enabled ? new JsonlWriter(join(dir, RUN_FILES.synthetic)) : null,
+    scores: config.writeScores ? new JsonlWriter(join(dir, RUN_FILES.scores)) : null,
+    rejects: new JsonlWriter(join(dir, RUN_FILES.rejects)),
+  };
+  const totals: EditCounts & { read: number; written: number; rejected: number; syntheticTokens: number } = {
+    read: 0, written: 0, rejected: 0, tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0,
+  };
+  const progress = new Progress('tailguard', limit ?? (config.input.format === 'brown' ? (config.input.split === 'heldout' ? 50 : config.input.split === 'train' ? 450 : 500) : undefined), 'tokens', options.progress);
+  const t0 = Date.now();
+  try {
+    const work = (batch: ReadItem[]) =>
+      processBatch(batch, prior, config, seed, threshold);
+    for await (const results of orderedMap(batches(limitDocs(readCorpus(config.input), limit), config.batchSize), work, config.concurrency)) {
+      for (const r of results) {
+        totals.read++;
+        if ('reject' in r) {
+          totals.rejected++;
+          await writers.rejects.write(r.reject);
+          continue;
+        }
+        totals.written++;
+        totals.tokens += r.counts.tokens;
+        totals.selected += r.counts.selected;
+        totals.changed += r.counts.changed;
+        totals.deleted += r.counts.deleted;
+        await writers.edited?.write(r.edited);
+        await writers.edits?.write(r.editLog);
+        if (r.synthetic) {
+          totals.syntheticTokens += r.synthetic.generatedTokens;
+          await writers.synthetic?.write(r.synthetic.record);
+        }
+        await writers.scores?.write(r.scores);
+      }
+      progress.tick(results.length, results.reduce((s, r) => s + ('counts' in r ? r.counts.tokens : 0), 0));
+    }
+  } catch (e) {
+    progress.finish();
+    for (const w of Object.values(writers)) await w?.abort();
+    throw e;
+  }
+  progress.finish();
+  timings.processSeconds = (Date.now() - t0) / 1000;
+  if (totals.read !== totals.written + totals.rejected) {
+    throw new TailguardError('internal', `accounting does not balance: read ${totals.read} != written ${totals.written} + rejected ${totals.rejected}`);
+  }
+  for (const w of Object.values(writers)) await w?.close();
+  timings.wallSeconds = (Date.now() - started) / 1000;
+
+  const summary = summarize(totals, { threshold, calibration, config, timings });
+  const manifest = {
+    pipeline: config.name,
+    config,
+    seed,
+    limit: limit ?? null,
+    input: describeCorpus(config.input),
+    versions: versions(),
+    prior: prior.identity,
+    selection: { mode: config.edit.selection.mode, threshold, calibration },
+    counts: { read: totals.read, written: totals.written, rejected: totals.rejected },
+    summary,
+    timings,
+    files: Object.fromEntries(Object.entries(writers).filter(([, w]) => w).map(([k, w]) => [k, { path: (w as JsonlWriter).path.split(/[\\/]/).pop(), records: (w as JsonlWriter).count }])),
+  };
+  await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
+  if (!options.prior) await prior.dispose();
+  return { dir, summary, manifest };
+}
+
+/** Stop after `limit` documents; rejects do not count towards the limit. */
+async function* limitDocs(items: AsyncIterable<ReadItem>, limit: number | undefined): AsyncGenerator<ReadItem> {
+  let docs = 0;
+  for await (const item of items) {
+    if (limit !== undefined && item.ok && docs >= limit) return;
+    if (item.ok) docs++;
+    yield item;
+  }
+}
+
+type BatchResult = { reject: Reject } | ProcessedDocument;
+
+/** Score a batch together, then edit and generate each document with its own random streams. */
+async function processBatch(batch: ReadItem[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number): Promise<BatchResult[]> {
+  const docs: Document[] = batch.flatMap((item) => (item.ok ? [item.doc] : []));
+  const processed = await processDocuments(docs, prior, config, seed, threshold);
+  let next = 0;
+  return batch.map((item) => (item.ok ? processed[next++] : { reject: item.reject }));
+}
+
+async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number): Promise<ProcessedDocument[]> {
+  const tokens = docs.map((d) => prior.tokenize(d.text));
+  const scores = await prior.score(tokens, { topK: config.edit.topK });
+  const synthetic = config.synthetic.enabled
+    ? await generateContinuations(prior, docs.map((d, i) => ({ text: d.text, tokens: tokens[i], rng: rngFor(seed, 'synthetic', d.id) })), config.synthetic)
+    : [];
+  return docs.map((doc, i) => processDocument(doc, tokens[i], scores[i], synthetic[i], prior, config, seed, threshold));
+}
+

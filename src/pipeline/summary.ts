@@ -1,0 +1,69 @@
+import type { Calibration } from '../edit/threshold.js';
+import type { PipelineConfig } from './config.js';
+
+export interface RunSummary {
+  documents: { read: number; written: number; rejected: number };
+  tokens: number;
+  selected: number;
+  changed: number;
+  deleted: number;
+  selectedShare: number;
+  changedShare: number;
+  /** Of the selected tokens, the share that actually changed (ToEdit: a few percent at beta 1.5). */
+  changedOfSelected: number;
+  syntheticTokens: number;
+  threshold: number;
+  selectionMode: 'absolute' | 'calibrated';
+  wallSeconds: number;
+  tokensPerSecond: number;
+  warnings: string[];
+}
+
+export function summarize(
+  t: { read: number; written: number; rejected: number; tokens: number; selected: number; changed: number; deleted: number; syntheticTokens: number },
+  ctx: { threshold: number; calibration: Calibration | null; config: PipelineConfig; timings: Record<string, number> },
+): RunSummary {
+  const share = (x: number, of: number) => (of > 0 ? x / of : 0);
+  const warnings: string[] = [];
+  const selectedShare = share(t.selected, t.tokens);
+  if (ctx.config.edit.enabled && selectedShare < ctx.config.edit.warnBelowShare) {
+    warnings.push(
+      `only ${(selectedShare * 100).toFixed(2)}% of tokens were selected (P > ${ctx.threshold.toPrecision(4)}): this prior is rarely that confident. ` +
+        `Use "selection": { "mode": "calibrated", "targetShare": 0.125 } to select a fixed share, or a stronger prior.`,
+    );
+  }
+  return {
+    documents: { read: t.read, written: t.written, rejected: t.rejected },
+    tokens: t.tokens,
+    selected: t.selected,
+    changed: t.changed,
+    deleted: t.deleted,
+    selectedShare,
+    changedShare: share(t.changed, t.tokens),
+    changedOfSelected: share(t.changed - t.deleted, t.selected),
+    syntheticTokens: t.syntheticTokens,
+    threshold: ctx.threshold,
+    selectionMode: ctx.config.edit.selection.mode,
+    wallSeconds: ctx.timings.wallSeconds,
+    tokensPerSecond: share(t.tokens, ctx.timings.processSeconds),
+    warnings,
+  };
+}
+
+/** The table printed at the end of a run. */
+export function formatSummary(s: RunSummary, dir: string): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const rows: [string, string][] = [
+    ['documents', `${s.documents.read} read, ${s.documents.written} written, ${s.documents.rejected} rejected`],
+    ['tokens', String(s.tokens)],
+    ['threshold', `P > ${s.threshold.toPrecision(4)} (${s.selectionMode})`],
+    ['selected', `${s.selected} (${pct(s.selectedShare)})`],
+    ['changed', `${s.changed} (${pct(s.changedShare)} of tokens, ${pct(s.changedOfSelected)} of selected)`],
+  ];
+  if (s.deleted > 0) rows.push(['deleted', String(s.deleted)]);
+  rows.push(['synthetic tokens', String(s.syntheticTokens)], ['wall time', `${s.wallSeconds.toFixed(1)}s (${Math.round(s.tokensPerSecond)} tokens/s)`], ['output', dir]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { NO_SPACE_AFTER, NO_SPACE_BEFORE, joinTokens } from '../../corpus/detokenize.js';
+import type { Document } from '../../corpus/document.js';
+import type { DecodingSession, PriorIdentity, PriorModel, TokenDistribution, TokenizedText, TokenScores } from '../types.js';
+import { NGramCounts } from './counts.js';
+import { NGramDistribution } from './distribution.js';
+import { decodeModel, encodeModel, readModelFile, sha256, writeModelFile } from './file.js';
+import { KneserNeyModel } from './kneser-ney.js';
+import { wordSpans, words } from './tokenize.js';
+import { BOS, UNK, Vocabulary } from './vocabulary.js';
+
+export interface NGramTrainOptions {
+  /** Highest n-gram order (3 = trigram). */
+  order: number;
+  /** Words seen fewer times than this become `<unk>`. */
+  minCount: number;
+  /** Recorded in the model file, so a cache trained on other data is not reused. */
+  trainedOn: unknown;
+}
+
+/**
+ * The built-in prior: a word-level interpolated modified Kneser-Ney model. It has no context
+ * limit, so documents of any length are scored in one pass.
+ */
+export class NGramPrior implements PriorModel {
+  readonly identity: PriorIdentity;
+  readonly model: KneserNeyModel;
+  private readonly bytes: Buffer;
+
+  private constructor(model: KneserNeyModel, bytes: Buffer, options: NGramTrainOptions) {
+    this.model = model;
+    this.bytes = bytes;
+    this.identity = {
+      type: 'ngram',
+      name: `kneser-ney-${model.order}gram`,
+      sha256: sha256(bytes),
+      vocabSize: model.vocab.size,
+      contextSize: model.order - 1,
+      details: { order: model.order, minCount: options.minCount, trainedOn: options.trainedOn, trainingTokens: model.trainingTokens, ngrams: model.sizes, discounts: model.discounts },
+    };
+  }
+
+  /** Train on a corpus: two passes over it (vocabulary, then counts). */
+  static async train(corpus: () => AsyncIterable<Document>, options: NGramTrainOptions): Promise<NGramPrior> {
+    const freq = new Map<string, number>();
+    for await (const doc of corpus()) for (const w of words(doc.text)) freq.set(w, (freq.get(w) ?? 0) + 1);
+    const vocab = Vocabulary.fromCounts(freq, options.minCount);
+    const counts = new NGramCounts(options.order);
+    for await (const doc of corpus()) counts.add(words(doc.text).map((w) => vocab.id(w)));
+    const bytes = encodeModel(counts, vocab, options);
+    return new NGramPrior(new KneserNeyModel(counts, vocab), bytes, options);
+  }
+
+  static async load(path: string): Promise<NGramPrior> {
+    const bytes = await readModelFile(path);
+    const { header, counts, vocab } = decodeModel(path, bytes);
+    return new NGramPrior(new KneserNeyModel(counts, vocab), bytes, header);
+  }
+
+  /**
+   * Load `path` if it holds a model made with these options; otherwise train and save it there.
+   * Returns whether the model was trained.
+   */
+  static async loadOrTrain(path: string, corpus: () => AsyncIterable<Document>, options: NGramTrainOptions): Promise<{ prior: NGramPrior; trained: boolean }> {
+    if (existsSync(path)) {
+      const bytes = await readModelFile(path);
+      const { header, counts, vocab } = decodeModel(path, bytes);
+      if (header.order === options.order && header.minCount === options.minCount && isDeepStrictEqual(header.trainedOn, options.trainedOn)) {
+        return { prior: new NGramPrior(new KneserNeyModel(counts, vocab), bytes, header), trained: false };
+      }
+    }
+    const prior = await NGramPrior.train(corpus, options);
+    await prior.save(path);
+    return { prior, trained: true };
+  }
+
+  async save(path: string): Promise<void> {
+    await writeModelFile(path, this.bytes);
+  }
+
+  tokenize(text: string): TokenizedText {
+    const { forms, starts, ends } = wordSpans(text);
+    return { ids: Int32Array.from(forms, (f) => this.model.vocab.id(f)), starts, ends };
+  }
+
+  async score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]> {
+    return docs.map((doc) => this.scoreOne(doc.ids, options.topK));
+  }
+
+  private scoreOne(ids: Int32Array, k: number): TokenScores {
+    const n = ids.length;
+    const out: TokenScores = {
+      logProb: new Float32Array(n),
+      rank: new Int32Array(n),
+      entropy: new Float32Array(n),
+      topK: k,
+      topIds: new Int32Array(n * k),
+      topLogProbs: new Float32Array(n * k),
+    };
+    const m = this.model;
+    for (let i = 0; i < n; i++) {
+      const g = m.accumulate(ids, i);
+      out.logProb[i] = Math.log(m.prob(ids[i], g));
+      out.rank[i] = m.rank(ids[i], g);
+      out.entropy[i] = m.entropy(g);
+      if (k > 0) m.topK(k, g, out.topIds, out.topLogProbs, i * k);
+    }
+    return out;
+  }
+
+  tokenText(id: number): string {
+    return this.model.vocab.form(id);
+  }
+
+  replacementSpan(text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string } {
+    const form = this.model.vocab.form(id);
+    const gapStart = i > 0 ? tokens.ends[i - 1] : 0;
+    const gap = text.slice(gapStart, tokens.starts[i]);
+    // Only a gap of plain spaces is respaced; line and paragraph breaks are kept as they are.
+    if (/[^ ]/.test(gap) || i === 0) return { start: tokens.starts[i], end: tokens.ends[i], text: form };
+    const previous = text.slice(tokens.starts[i - 1], tokens.ends[i - 1]);
+    const glued = NO_SPACE_BEFORE.has(form.toLowerCase()) || NO_SPACE_AFTER.has(previous);
+    return { start: gapStart, end: tokens.ends[i], text: (glued ? '' : gap || ' ') + form };
+  }
+
+  isEmittable(id: number): boolean {
+    return id !== BOS && id !== UNK && id >= 0 && id < this.model.vocab.size;
+  }
+
+  continuationText(prefix: Int32Array, generated: Int32Array): string {
+    const forms = (ids: Int32Array) => Array.from(ids, (id) => this.model.vocab.form(id));
+    const head = joinTokens(forms(prefix));
+    // joinTokens only appends, so the continuation is what the longer join adds to the shorter.
+    return joinTokens([...forms(prefix), ...forms(generated)]).slice(head.length);
+  }
+
+  /** The next-token distribution after `history` (the whole history; only the last n-1 matter). */
+  distribution(history: ArrayLike<number>): NGramDistribution {
+    const g = this.model.accumulate(history, history.length);
+    return new NGramDistribution(this.model, this.model.snapshot(g));
+  }
+
+  async beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
+    const sequences = prompts.map((p) => Array.from(p));
+    return {
+      next: async (): Promise<TokenDistribution[]> => sequences.map((s) => this.distribution(s)),
+      push: async (tokens) => tokens.forEach((t, i) => sequences[i].push(t)),
+      close: async () => {},
+    };
+  }
+
+  async dispose(): Promise<void> {}
+}
