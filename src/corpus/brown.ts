@@ -47,17 +47,15 @@ function surface(tagged: string): string {
 
 /**
  * Rebuild readable text from a tagged Brown file: sentences are lines, paragraphs are separated
- * by blank lines. Sentences of a paragraph are joined by a space, paragraphs by a blank line.
+ * by blank lines. A paragraph's tokens are joined as one sequence (Brown sometimes starts a
+ * sentence line with the closing bracket or full stop of the previous one); paragraphs are
+ * separated by a blank line.
  */
 export function brownText(tagged: string): string {
   const paragraphs: string[] = [];
   for (const block of tagged.split(/\n\s*\n/)) {
-    const sentences = block
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line.length > 0)
-      .map((line) => joinTokens(line.split(/\s+/).map(surface)));
-    if (sentences.length > 0) paragraphs.push(sentences.join(' '));
+    const tokens = block.split(/\s+/).filter((t) => t.length > 0).map(surface);
+    if (tokens.length > 0) paragraphs.push(joinTokens(tokens));
   }
   return paragraphs.join('\n\n');
 }

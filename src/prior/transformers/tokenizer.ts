@@ -115,6 +115,34 @@ export class ByteLevelTokenizer {
   }
 
   /**
+   * The characters to rewrite when token i becomes `id`, and their new text. Normally token i's
+   * own span and the new token's text. When token i starts or ends inside a multi-byte character
+   * (its bytes do not decode on their own), the span grows to the neighbouring tokens that share
+   * those characters, and their bytes are decoded together with the new token's, so no character
+   * outside the replaced token is damaged.
+   */
+  replacementSpan(tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string } {
+    const isContinuation = (t: number): boolean => {
+      const b = this.bytes[tokens.ids[t]];
+      return b !== undefined && b.length > 0 && (b[0] & 0xc0) === 0x80;
+    };
+    let a = i;
+    while (a > 0 && isContinuation(a)) a--;
+    let b = i;
+    while (b + 1 < tokens.ids.length && isContinuation(b + 1)) b++;
+    if (a === i && b === i) return { start: tokens.starts[i], end: tokens.ends[i], text: this.tokenText(id) };
+    const parts: Uint8Array[] = [];
+    for (let t = a; t <= b; t++) parts.push(t === i ? this.bytes[id] ?? new Uint8Array(0) : this.bytes[tokens.ids[t]]);
+    const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
+    return { start: tokens.starts[a], end: tokens.ends[b], text: this.utf8.decode(joined) };
+  }
+
+  /**
    * Text to append after `prefix` for `generated`. Decoding works on bytes, so if the prefix ends
    * inside a UTF-8 character, its dangling bytes are decoded together with the continuation:
    * decode(prefix up to its last whole character) + result === decode(prefix ++ generated).

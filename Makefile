@@ -1,0 +1,40 @@
+# Tailguard. `make run` and `make test` work on a fresh clone: each installs what it needs first.
+SHELL := /bin/bash
+NODE_BIN := node_modules/.bin
+PIPELINE ?= pipelines/toedit-ngram.json
+RUN_FLAGS ?= --force
+AVA_FLAGS ?=
+
+.PHONY: run test typecheck build bench model clean
+
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+dist/.build-stamp: node_modules/.install-stamp tsconfig.json tsconfig.build.json $(shell find src -name '*.ts')
+	$(NODE_BIN)/tsc -p tsconfig.build.json
+	touch $@
+
+build: dist/.build-stamp
+
+## The main job: ToEdit on the Brown held-out split, with a summary at the end.
+run: build
+	node dist/src/cli.js run $(PIPELINE) $(RUN_FLAGS)
+
+typecheck: node_modules/.install-stamp
+	$(NODE_BIN)/tsc -p tsconfig.json --noEmit
+
+## Type-check, then every test (ava). AVA_FLAGS=--tap for machine-readable output.
+test: typecheck
+	$(NODE_BIN)/ava $(AVA_FLAGS)
+
+## Throughput and memory benchmarks; JSON results in bench/results/.
+bench: build
+	node --import tsx bench/ngram.ts
+
+## Retrain the shipped neural prior from scratch (needs Debian's python3-torch; not used by CI).
+model: node_modules/.install-stamp
+	bash tools/model/build.sh
+
+clean:
+	rm -rf dist runs .cache bench/results

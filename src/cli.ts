@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { TailguardError, type ErrorCode } from './errors.js';
+import { loadPipeline, parsePipeline, type PipelineConfig } from './pipeline/config.js';
+import { runPipeline } from './pipeline/run.js';
+import { formatSummary } from './pipeline/summary.js';
+
+/** Exit codes, documented in the README. */
+const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5 };
+const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
+
+const COMMON = `
+Options:
+  --out DIR        output folder (default: runs/<pipeline name>)
+  --seed N         run seed (default: the pipeline's)
+  --limit N        process at most N documents
+  --force          replace a finished run in the output folder
+  --json           print the summary as JSON
+  --quiet          no log lines and no progress bar
+  -h, --help       this help`;
+
+const FILE_OPTIONS = `
+  --pipeline FILE  pipeline whose prior and settings to use (default: ${DEFAULT_PIPELINE})
+  --format F       jsonl | json | text (default: from the file extension)
+  --text-field F   JSON field holding the text (default: text)
+  --id-field F     JSON field holding the id (default: id)`;
+
+const HELP: Record<string, string> = {
+  main: `tailguard: token-level editing (ToEdit) and synthetic-data audits for training corpora
+
+Usage:
+  tailguard run <pipeline.json> [options]   read, score, edit, generate, write a run folder
+  tailguard score <file> [options]          per-token probabilities, ranks, entropy (scores.jsonl)
+  tailguard edit <file> [options]           ToEdit only (edited.jsonl, edits.jsonl)
+  tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
+  tailguard <command> --help                help for one command
+
+Example:
+  tailguard run pipelines/toedit-ngram.json --limit 10 --out runs/try`,
+  run: `Usage: tailguard run <pipeline.json> [options]
+
+Runs a declarative pipeline (see pipelines/) and writes edited.jsonl, synthetic.jsonl, edits.jsonl,
+rejects.jsonl and manifest.json to the output folder, then prints a summary.
+${COMMON}
+
+Example:
+  tailguard run pipelines/toedit-ngram.json --seed 7 --out runs/seed7`,
+  score: `Usage: tailguard score <file> [options]
+
+Scores every token of every document with the pipeline's prior and writes scores.jsonl.
+${FILE_OPTIONS}${COMMON}
+
+Example:
+  tailguard score corpus.jsonl --out runs/scores`,
+  edit: `Usage: tailguard edit <file> [options]
+
+Applies the pipeline's edit stage (ToEdit by default) to a file: edited.jsonl and edits.jsonl.
+${FILE_OPTIONS}
+  --p P            absolute threshold: select tokens with P > p
+  --target-share S calibrated threshold: select a share S of tokens${COMMON}
+
+Example:
+  tailguard edit corpus.jsonl --target-share 0.125 --out runs/edited`,
+  generate: `Usage: tailguard generate <file> [options]
+
+Continues the first tokens of every document with the prior to the document's length:
+synthetic.jsonl.
+${FILE_OPTIONS}
+  --prompt-tokens N  tokens of each document kept as the prompt
+  --temperature T    sampling temperature (default 1)
+  --top-k K          keep the K most probable tokens (0 = off)
+  --top-p P          nucleus sampling mass (1 = off)${COMMON}
+
+Example:
+  tailguard generate corpus.jsonl --top-p 0.9 --out runs/synthetic`,
+};
+
+const OPTIONS = {
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  pipeline: { type: 'string' },
+  format: { type: 'string' },
+  'text-field': { type: 'string' },
+  'id-field': { type: 'string' },
+  p: { type: 'string' },
+  'target-share': { type: 'string' },
+  'prompt-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new TailguardError('config', `--${name} expects a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new TailguardError('config', `--${name} expects a number, got "${value}"`);
+  return n;
+}
+
+function formatOf(file: string, given: string | undefined): 'jsonl' | 'json' | 'text' {
+  if (given === 'jsonl' || given === 'json' || given === 'text') return given;
+  if (given !== undefined) throw new TailguardError('config', `--format expects jsonl, json or text, got "${given}"`);
+  if (/\.jsonl$/i.test(file)) return 'jsonl';
+  if (/\.json$/i.test(file)) return 'json';
+  let dir = false;
+  try {
+    dir = statSync(file).isDirectory();
+  } catch {
+    // a missing file is reported by the reader, with its path
+  }
+  if (dir || /\.txt$/i.test(file)) return 'text';
+  throw new TailguardError('config', `${file}: cannot tell the format from the extension; pass --format jsonl|json|text`);
+}
+
+/** The pipeline for a single-stage command: the base pipeline with the file as input and only that stage on. */
+async function stagePipeline(command: string, file: string, v: Values): Promise<PipelineConfig> {
+  const base = await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE);
+  const format = formatOf(file, v.format);
+  const input = format === 'text' ? { format, path: file } : { format, path: file, textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
+  const selection =
+    v.p !== undefined ? { mode: 'absolute', p: num('p', v.p) } : v['target-share'] !== undefined ? { mode: 'calibrated', targetShare: num('target-share', v['target-share']) } : base.edit.selection;
+  const synthetic = {
+    ...base.synthetic,
+    ...(v['prompt-tokens'] !== undefined && { promptTokens: int('prompt-tokens', v['prompt-tokens']) }),
+    ...(v.temperature !== undefined && { temperature: num('temperature', v.temperature) }),
+    ...(v['top-k'] !== undefined && { topK: int('top-k', v['top-k']) }),
+    ...(v['top-p'] !== undefined && { topP: num('top-p', v['top-p']) }),
+    enabled: command === 'generate',
+  };
+  return parsePipeline(
+    { ...base, name: `${base.name}-${command}`, input, edit: { ...base.edit, selection, enabled: command === 'edit' }, synthetic, writeScores: command === 'score', output: {} },
+    `${command} options`,
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP.main);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in HELP) || command === 'main') {
+    console.error(`tailguard: unknown command "${command}"\n\n${HELP.main}`);
+    return 2;
+  }
+  const { values: v, positionals } = parse(rest);
+  if (v.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    console.error(`tailguard ${command}: expected one ${command === 'run' ? 'pipeline file' : 'input file'}, got ${positionals.length}\n\n${HELP[command]}`);
+    return 2;
+  }
+  const config = command === 'run' ? await loadPipeline(positionals[0]) : await stagePipeline(command, positionals[0], v);
+  const log = v.quiet ? () => {} : (m: string) => console.error(m);
+  const result = await runPipeline(config, {
+    out: v.out,
+    seed: int('seed', v.seed),
+    limit: int('limit', v.limit),
+    force: v.force ?? false,
+    progress: v.quiet ? false : undefined,
+    log,
+  });
+  console.log(v.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary, result.dir));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof TailguardError) {
+      console.error(`tailguard: ${e.message}`);
+      process.exit(EXIT[e.code]);
+    }
+    if (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`tailguard: ${e.message} (see --help)`);
+      process.exit(2);
+    }
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,118 @@
+import { TailguardError } from '../../errors.js';
+import type { DecodingSession, PriorIdentity, PriorModel, TokenizedText, TokenScores } from '../types.js';
+import { CacheDecodingSession } from './decoding.js';
+import { loadModel, sha256File, type TransformersPriorOptions } from './load.js';
+import type { CausalLM } from './model.js';
+import { scoreDocuments } from './score.js';
+import { ByteLevelTokenizer } from './tokenizer.js';
+
+/**
+ * A causal language model run by transformers.js (ONNX Runtime, CPU) as a ToEdit prior: byte-level
+ * BPE tokens with character spans, batched scoring in overlapping windows, and batched sampling
+ * over a key/value cache. Expects a graph that emits log-probabilities under the name `logits`
+ * (as tools/model/export.py writes them); see models/brown-gpt-5m/README.md.
+ */
+export class TransformersPrior implements PriorModel {
+  readonly identity: PriorIdentity;
+
+  private constructor(
+    private readonly model: CausalLM,
+    private readonly tok: ByteLevelTokenizer,
+    private readonly context: number,
+    private readonly stride: number,
+    private readonly batchSize: number,
+    private readonly emittable: Uint8Array,
+    identity: PriorIdentity,
+  ) {
+    this.identity = identity;
+  }
+
+  /**
+   * Load a model folder (offline), or a hub id when `allowRemote` is true. Throws a
+   * TailguardError('model') naming the missing or unreadable file.
+   */
+  static async load(options: TransformersPriorOptions): Promise<TransformersPrior> {
+    const loaded = await loadModel(options);
+    const vocabSize = loaded.config.vocab_size;
+    const context = loaded.config.n_positions;
+    const stride = options.windowStride ?? Math.floor(context / 2);
+    if (!Number.isInteger(stride) || stride < 1 || stride >= context) {
+      throw new TailguardError('config', `windowStride must be an integer in 1..${context - 1}, got ${stride}`);
+    }
+    const batchSize = options.batchSize ?? 16;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new TailguardError('config', `batchSize must be a positive integer, got ${batchSize}`);
+    }
+    const tok = new ByteLevelTokenizer(loaded.tokenizer, vocabSize);
+    // Emittable: every token with bytes; the end-of-text control symbol is never written.
+    const emittable = new Uint8Array(vocabSize);
+    for (let id = 0; id < vocabSize; id++) emittable[id] = id !== tok.eotId && loaded.tokenizer.model.vocab[id] !== undefined ? 1 : 0;
+    const sha256 = loaded.onnxFile ? await sha256File(loaded.onnxFile) : 'unknown';
+    const identity: PriorIdentity = {
+      type: 'transformers',
+      name: loaded.name,
+      sha256,
+      vocabSize,
+      contextSize: context,
+      details: {
+        windowStride: stride,
+        batchSize,
+        quantized: options.quantized ?? false,
+        eotId: tok.eotId,
+        modelType: loaded.config.model_type,
+        layers: loaded.config.n_layer,
+        width: loaded.config.n_embd,
+      },
+    };
+    return new TransformersPrior(loaded.model, tok, context, stride, batchSize, emittable, identity);
+  }
+
+  tokenize(text: string): TokenizedText {
+    return this.tok.tokenize(text);
+  }
+
+  score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]> {
+    return scoreDocuments(
+      {
+        model: this.model,
+        eotId: this.tok.eotId,
+        vocabSize: this.identity.vocabSize,
+        context: this.context,
+        stride: this.stride,
+        batchSize: this.batchSize,
+        emittable: this.emittable,
+      },
+      docs,
+      options.topK,
+    );
+  }
+
+  tokenText(id: number): string {
+    return this.tok.tokenText(id);
+  }
+
+  /** Token i's span and the new token's text (grown to whole characters if i splits one). */
+  replacementSpan(_text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string } {
+    return this.tok.replacementSpan(tokens, i, id);
+  }
+
+  isEmittable(id: number): boolean {
+    return this.emittable[id] === 1;
+  }
+
+  continuationText(prefix: Int32Array, generated: Int32Array): string {
+    return this.tok.continuationText(prefix, generated);
+  }
+
+  /** Decoding keeps the last 3/4 of the context when a sequence fills it (margin = context / 4). */
+  beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
+    return CacheDecodingSession.open(
+      { model: this.model, eotId: this.tok.eotId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable },
+      prompts,
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}

@@ -1,0 +1,78 @@
+import type { TokenizedText, TokenScores } from '../types.js';
+import { int64Tensor, logProbRows, type CausalLM } from './model.js';
+import { readPosition } from './readout.js';
+import { planWindows, type ScoringWindow } from './windows.js';
+
+/** What scoring needs to know about the model. */
+export interface ScoringSetup {
+  model: CausalLM;
+  eotId: number;
+  vocabSize: number;
+  context: number;
+  stride: number;
+  batchSize: number;
+  /** 1 for tokens that may appear in top-k lists. */
+  emittable: Uint8Array;
+}
+
+interface Job {
+  doc: number;
+  window: ScoringWindow;
+}
+
+/**
+ * Score documents: <|endoftext|> is prepended so position 0 is scored, long documents are cut into
+ * overlapping windows (see windows.ts), and windows of all documents are batched together,
+ * longest first so a batch pads little. Padding goes on the right and is masked; the graph derives
+ * positions from the attention mask, so a window's numbers do not depend on what shares its batch.
+ */
+export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number): Promise<TokenScores[]> {
+  const { model, eotId, vocabSize, context, stride, batchSize, emittable } = setup;
+  const k = Math.max(0, Math.min(topK, vocabSize));
+  const results: TokenScores[] = docs.map((d) => {
+    const n = d.ids.length;
+    return {
+      logProb: new Float32Array(n),
+      rank: new Int32Array(n),
+      entropy: new Float32Array(n),
+      topK: k,
+      topIds: new Int32Array(n * k),
+      topLogProbs: new Float32Array(n * k),
+    };
+  });
+  const jobs: Job[] = [];
+  docs.forEach((d, doc) => {
+    for (const window of planWindows(d.ids.length, context, stride)) jobs.push({ doc, window });
+  });
+  jobs.sort((a, b) => b.window.end - b.window.start - (a.window.end - a.window.start) || a.doc - b.doc);
+
+  // s[j] of document d: <|endoftext|> then the document's ids.
+  const tokenAt = (d: number, j: number): number => (j === 0 ? eotId : docs[d].ids[j - 1]);
+
+  for (let at = 0; at < jobs.length; at += batchSize) {
+    const batch = jobs.slice(at, at + batchSize);
+    const width = batch[0].window.end - batch[0].window.start; // longest first
+    const ids = new BigInt64Array(batch.length * width).fill(BigInt(eotId));
+    const mask = new BigInt64Array(batch.length * width);
+    batch.forEach(({ doc, window }, r) => {
+      for (let j = window.start; j < window.end; j++) {
+        ids[r * width + j - window.start] = BigInt(tokenAt(doc, j));
+        mask[r * width + j - window.start] = 1n;
+      }
+    });
+    const out = await model.forward({
+      input_ids: int64Tensor(ids, batch.length, width),
+      attention_mask: int64Tensor(mask, batch.length, width),
+    });
+    const { data, steps, vocab } = logProbRows(out.logits);
+    batch.forEach(({ doc, window }, r) => {
+      const sink = results[doc];
+      // Input position i of the window predicts target window.start + 1 + i.
+      for (let target = window.first; target <= window.end; target++) {
+        const i = target - 1 - window.start;
+        readPosition(data, (r * steps + i) * vocab, vocab, tokenAt(doc, target), emittable, sink, target - 1);
+      }
+    });
+  }
+  return results;
+}

@@ -1,0 +1,99 @@
+import test from 'ava';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readBrown } from '../src/corpus/brown.js';
+import { createRng } from '../src/random.js';
+import { NGramPrior } from '../src/prior/ngram/prior.js';
+import { BOS, UNK } from '../src/prior/ngram/vocabulary.js';
+import { TailguardError } from '../src/errors.js';
+import { brownPrior, TEST_MODEL_FILE } from './helpers/brown-prior.js';
+
+const prior = await brownPrior();
+const V = prior.identity.vocabSize;
+
+/** Contexts taken from real held-out text: positions spread over a few documents. */
+async function heldOutContexts(count: number): Promise<Int32Array[]> {
+  const out: Int32Array[] = [];
+  const rng = createRng(42);
+  for await (const doc of readBrown('heldout')) {
+    const { ids } = prior.tokenize(doc.text);
+    for (let j = 0; j < 4 && out.length < count; j++) out.push(ids.slice(0, Math.floor(rng.next() * ids.length)));
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
+function dense(history: Int32Array): Float64Array {
+  const d = prior.distribution(history);
+  return Float64Array.from({ length: V }, (_, i) => d.prob(i));
+}
+
+test('next-token distributions sum to 1 over the vocabulary, with <s> never predicted', async (t) => {
+  for (const ctx of [...(await heldOutContexts(20)), new Int32Array([]), new Int32Array([UNK, UNK])]) {
+    const p = dense(ctx);
+    const sum = p.reduce((s, x) => s + x, 0);
+    t.true(Math.abs(sum - 1) < 1e-9, `sum ${sum} after ${ctx.length} tokens`);
+    t.is(p[BOS], 0);
+    t.true(p.every((x, i) => i === BOS || x > 0), 'every word has probability > 0');
+  }
+});
+
+test('scores (log-prob, rank, entropy, top-k) equal a brute-force computation over the dense distribution', async (t) => {
+  const doc = (await readBrown('heldout').next()).value!;
+  const tokens = prior.tokenize(doc.text.slice(0, 3000));
+  const [s] = await prior.score([tokens], { topK: 8 });
+  for (const i of [0, 1, 2, 5, 17, 40, 99, tokens.ids.length - 1]) {
+    const p = dense(tokens.ids.subarray(0, i));
+    const x = tokens.ids[i];
+    t.true(Math.abs(s.logProb[i] - Math.log(p[x])) < 1e-5, `logProb at ${i}`);
+    t.is(s.rank[i], 1 + p.filter((q, w) => w !== x && q > p[x]).length, `rank at ${i}`);
+    const h = -p.reduce((acc, q) => acc + (q > 0 ? q * Math.log(q) : 0), 0);
+    t.true(Math.abs(s.entropy[i] - h) < 1e-4, `entropy at ${i}: ${s.entropy[i]} vs ${h}`);
+    const order = Array.from({ length: V }, (_, w) => w).filter((w) => w !== BOS && w !== UNK).sort((a, b) => p[b] - p[a] || a - b);
+    t.deepEqual(Array.from(s.topIds.subarray(i * 8, i * 8 + 8)), order.slice(0, 8), `top-8 at ${i}`);
+  }
+});
+
+test('the model file round-trips: same hash, same scores', async (t) => {
+  const loaded = await NGramPrior.load(TEST_MODEL_FILE);
+  t.is(loaded.identity.sha256, prior.identity.sha256);
+  const tokens = prior.tokenize('The jury said it would investigate the election next week.');
+  const [a] = await prior.score([tokens], { topK: 4 });
+  const [b] = await loaded.score([tokens], { topK: 4 });
+  t.deepEqual(a, b);
+});
+
+test('unseen words map to the unknown class and still get a finite probability', async (t) => {
+  const tokens = prior.tokenize('The zqxjvw said.');
+  t.is(tokens.ids[1], UNK);
+  const [s] = await prior.score([tokens], { topK: 1 });
+  t.true(Number.isFinite(s.logProb[1]));
+});
+
+test('a corrupt model file gives an error naming the file and the fix', async (t) => {
+  await mkdir('.cache/test', { recursive: true });
+  const bad = '.cache/test/corrupt.tgkn.gz';
+  await writeFile(bad, (await readFile(TEST_MODEL_FILE)).subarray(0, 1000));
+  const e = await t.throwsAsync(NGramPrior.load(bad), { instanceOf: TailguardError });
+  t.regex(e!.message, /corrupt\.tgkn\.gz.*delete it to retrain/);
+  await t.throwsAsync(NGramPrior.load('.cache/test/missing.tgkn.gz'), { message: /missing\.tgkn\.gz: cannot read/ });
+});
+
+test('pure sampling draws tokens with the model probabilities', async (t) => {
+  const ctx = prior.tokenize('He said that').ids;
+  const dist = prior.distribution(ctx);
+  const rng = createRng(7);
+  const n = 20000;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const id = dist.sample(rng, { temperature: 1, topK: 0, topP: 1 });
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  t.false(counts.has(UNK) || counts.has(BOS), 'never draws <unk> or <s>');
+  const z = 1 - dist.prob(UNK);
+  // The most frequent draws match p(w)/(1 - p(unk)) within 4 standard errors.
+  for (const [id, c] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
+    const p = dist.prob(id) / z;
+    const se = Math.sqrt((p * (1 - p)) / n);
+    t.true(Math.abs(c / n - p) < 4 * se, `${prior.tokenText(id)}: ${c / n} vs ${p}`);
+  }
+});
