@@ -1,28 +1,28 @@
 import type { Rng } from '../../random.js';
-import { isPureSampling, sampleDense } from '../sampling.js';
 import type { SamplingOptions, TokenDistribution } from '../types.js';
-import type { KneserNeyModel, SparseDistributionData } from './kneser-ney.js';
+import type { KneserNeyModel } from './kneser-ney.js';
 import { BOS, UNK } from './vocabulary.js';
 
 const emittable = (id: number) => id !== BOS && id !== UNK;
 
-/** One next-token distribution of the Kneser-Ney model: p(w) = extra(w) + g · p1(w). */
+/**
+ * The next-token distribution after a history. Only the last n-1 ids matter, so that is all it
+ * keeps (a shorter history is the start of a document: the model pads it with <s>);
+ * probabilities and draws are computed on demand from the model.
+ */
 export class NGramDistribution implements TokenDistribution {
+  private readonly context: Int32Array;
+
   constructor(
     private readonly model: KneserNeyModel,
-    private readonly data: SparseDistributionData,
-  ) {}
+    history: ArrayLike<number>,
+  ) {
+    const n = Math.min(history.length, model.order - 1);
+    this.context = Int32Array.from({ length: n }, (_, i) => history[history.length - n + i]);
+  }
 
   prob(id: number): number {
-    const { ids, extra, g } = this.data;
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ids[mid] < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return (lo < ids.length && ids[lo] === id ? extra[lo] : 0) + g * this.model.p1[id];
+    return this.model.probOf(this.context, this.context.length, id);
   }
 
   logProb(id: number): number {
@@ -30,32 +30,6 @@ export class NGramDistribution implements TokenDistribution {
   }
 
   sample(rng: Rng, options: SamplingOptions): number {
-    if (!isPureSampling(options)) return sampleDense(this.denseLogProbs(), rng, options, emittable);
-    // Pure sampling without materialising V entries: pick the sparse or the dense part by its
-    // mass, then a token within it. `<unk>` is not a word we can write: draw again.
-    const { ids, extra, g } = this.data;
-    let sparseMass = 0;
-    for (const e of extra) sparseMass += e;
-    for (;;) {
-      let u = rng.next() * (sparseMass + g);
-      let id = -1;
-      if (u < sparseMass) {
-        for (let j = 0; j < ids.length && id < 0; j++) if ((u -= extra[j]) < 0) id = ids[j];
-        if (id < 0) id = ids[ids.length - 1];
-      } else {
-        id = this.model.sampleUnigram((u - sparseMass) / g);
-      }
-      if (emittable(id)) return id;
-    }
-  }
-
-  private denseLogProbs(): Float64Array {
-    const { p1 } = this.model;
-    const { ids, extra, g } = this.data;
-    const out = new Float64Array(p1.length);
-    for (let i = 0; i < out.length; i++) out[i] = g * p1[i];
-    for (let j = 0; j < ids.length; j++) out[ids[j]] += extra[j];
-    for (let i = 0; i < out.length; i++) out[i] = Math.log(out[i]);
-    return out;
+    return this.model.sample(this.context, rng, options, emittable);
   }
 }

@@ -1,3 +1,6 @@
+import type { Rng } from '../../random.js';
+import { isPureSampling, sampleDense } from '../sampling.js';
+import type { SamplingOptions } from '../types.js';
 import { type ContextEntry, type NGramCounts, contextTables, discounts } from './counts.js';
 import { BOS, UNK, type Vocabulary } from './vocabulary.js';
 
@@ -87,10 +90,27 @@ export class KneserNeyModel {
   }
 
   /**
-   * Load s(w) for the context that precedes position `end` of `history` (left-padded with
-   * `<s>`), and return G. The result stays valid until the next call.
+   * The context keys before position `end` of `history` (left-padded with `<s>`): keys[k] holds
+   * the last k ids, comma-joined; keys[0] is the empty context.
    */
-  accumulate(history: ArrayLike<number>, end: number): number {
+  private contextKeys(history: ArrayLike<number>, end: number): string[] {
+    const keys: string[] = [''];
+    let key = '';
+    for (let k = 1; k < this.order; k++) {
+      const pos = end - k;
+      const id = pos >= 0 ? history[pos] : BOS;
+      key = k === 1 ? String(id) : `${id},${key}`;
+      keys.push(key);
+    }
+    return keys;
+  }
+
+  /**
+   * Load the sparse mass of levels 1..top for the context `keys` into the scratch space (flat
+   * sums, for sampling and for collecting touched ids), and return the product of their back-off
+   * weights. Valid until the next call.
+   */
+  private accumulate(keys: string[], top = this.order - 1): number {
     for (let t = 0; t < this.nTouched; t++) {
       const id = this.touched[t];
       this.acc[id] = 0;
@@ -98,17 +118,9 @@ export class KneserNeyModel {
     }
     this.nTouched = 0;
     let scale = 1;
-    let key = '';
-    const keys: string[] = [''];
-    for (let k = 1; k < this.order; k++) {
-      const pos = end - k;
-      const id = pos >= 0 ? history[pos] : BOS;
-      key = k === 1 ? String(id) : `${id},${key}`;
-      keys.push(key);
-    }
-    for (let k = this.order - 1; k >= 1; k--) {
+    for (let k = top; k >= 1; k--) {
       const entry = this.tables[k].get(keys[k]);
-      if (!entry) continue; // unseen context: this order equals the one below
+      if (!entry) continue; // unseen context: this level equals the one below
       const d = this.discount[k];
       const inv = scale / entry.total;
       for (let j = 0; j < entry.ids.length; j++) {
@@ -127,82 +139,241 @@ export class KneserNeyModel {
     return scale;
   }
 
-  /** p(id) for the loaded context. */
-  prob(id: number, g: number): number {
-    return this.acc[id] + g * this.p1[id];
-  }
-
-  /** 1 + how many ids are strictly more probable than `x` under the loaded context. */
-  rank(x: number, g: number): number {
-    const px = this.prob(x, g);
-    // Dense part: ids whose g·p1 exceeds px. For an untouched x compare in p1 space exactly, so
-    // words tied with x (for example all unseen words) do not count.
-    const threshold = this.mark[x] ? px / g : this.p1[x];
-    let count = countAbove(this.sortedP1, threshold);
-    for (let t = 0; t < this.nTouched; t++) {
-      const w = this.touched[t];
-      if (this.p1[w] > threshold) count--;
-      if (w !== x && this.acc[w] + g * this.p1[w] > px) count++;
+  /**
+   * p(x | context before `end`) by the nested recursion p_k = a_k + γ_k · p_{k-1}, p_0 = p1:
+   * O(order · log followers). Scoring uses the same recursion, so values agree to the last bit.
+   */
+  probOf(history: ArrayLike<number>, end: number, x: number): number {
+    const keys = this.contextKeys(history, end);
+    let p = this.p1[x];
+    for (let k = 1; k < this.order; k++) {
+      const entry = this.tables[k].get(keys[k]);
+      if (entry) p = discounted(entry, this.discount[k], x) + backoffWeight(entry, this.discount[k]) * p;
     }
-    return count + 1;
+    return p;
   }
 
-  /** Entropy in nats of the loaded distribution. */
-  entropy(g: number): number {
-    let s = g * this.sumP1LogP1 + g * Math.log(g); // as if nothing were touched
-    for (let t = 0; t < this.nTouched; t++) {
-      const w = this.touched[t];
+  /**
+   * The distribution one level below the top (p_{order-2}) after a context, with what scoring
+   * needs from it. It depends only on the last order-2 words, so there are few distinct ones and
+   * they recur constantly: cached by the longest seen suffix of that context.
+   */
+  private lower(keys: string[]): LowerStats {
+    const top = this.order - 2;
+    let key = '';
+    for (let k = top; k >= 1; k--) {
+      if (this.tables[k].has(keys[k])) {
+        key = keys[k];
+        break;
+      }
+    }
+    let stats = this.lowerCache.get(key);
+    if (stats) return stats;
+    const entries: (ContextEntry | undefined)[] = [];
+    for (let k = 1; k <= top; k++) entries.push(this.tables[k].get(keys[k]));
+    const gammas = entries.flatMap((e, i) => (e ? [backoffWeight(e, this.discount[i + 1])] : []));
+    this.accumulate(keys, Math.max(0, top));
+    const ids = this.touched.slice(0, this.nTouched).sort();
+    const vals = Float64Array.from(ids, (w) => {
+      let p = this.p1[w];
+      entries.forEach((e, i) => {
+        if (e) p = discounted(e, this.discount[i + 1], w) + backoffWeight(e, this.discount[i + 1]) * p;
+      });
+      return p;
+    });
+    const g = gammas.reduce((a, b) => a * b, 1);
+    const byValue = Array.from(ids.keys()).sort((a, b) => vals[b] - vals[a] || ids[a] - ids[b]);
+    stats = {
+      ids,
+      vals,
+      gammas,
+      g,
+      descIds: Int32Array.from(byValue, (j) => ids[j]),
+      descVals: Float64Array.from(byValue, (j) => vals[j]),
+      descP1: Float64Array.from(ids, (w) => this.p1[w]).sort().reverse(),
+      entropy: 0,
+      head: new Int32Array(0),
+      headVals: new Float64Array(0),
+    };
+    stats.entropy = this.lowerEntropy(stats);
+    [stats.head, stats.headVals] = this.lowerHead(stats, HEAD);
+    if (this.lowerCache.size >= LOWER_CACHE) this.lowerCache.clear();
+    this.lowerCache.set(key, stats);
+    return stats;
+  }
+
+  private readonly lowerCache = new Map<string, LowerStats>();
+
+  /** q(w) of a lower distribution, by the same nested recursion as `probOf`. */
+  private q(L: LowerStats, w: number): number {
+    const j = findId(L.ids, w);
+    if (j >= 0) return L.vals[j];
+    let p = this.p1[w];
+    for (const g of L.gammas) p = g * p;
+    return p;
+  }
+
+  /** Number of ids with q(w) > t; untouched ids compare in p1 space against `tP1`. */
+  private countQAbove(L: LowerStats, t: number, tP1: number): number {
+    return countAbove(L.descVals, t) + countAbove(this.sortedP1, tP1) - countAbove(L.descP1, tP1);
+  }
+
+  private lowerEntropy(L: LowerStats): number {
+    // Untouched ids hold g·p1 (up to rounding); correct for the touched ones.
+    const { g } = L;
+    let s = g * this.sumP1LogP1 + g * Math.log(g);
+    L.ids.forEach((w, j) => {
       const dense = g * this.p1[w];
-      const p = this.acc[w] + dense;
       if (dense > 0) s -= dense * Math.log(dense);
-      if (p > 0) s += p * Math.log(p);
-    }
+      if (L.vals[j] > 0) s += L.vals[j] * Math.log(L.vals[j]);
+    });
     return -s;
   }
 
   /**
-   * The k most probable emittable ids (never `<s>` or `<unk>`) under the loaded context, written
-   * to `ids`/`logProbs` from `offset`, most probable first (ties by id).
+   * Visit the emittable ids of a lower distribution in descending q (ties by id), merging the
+   * touched ids with the dense p1 order, until `visit` returns false.
    */
-  topK(k: number, g: number, ids: Int32Array, logProbs: Float32Array, offset: number): void {
-    const bestIds = new Int32Array(k).fill(-1);
-    const bestP = new Float64Array(k).fill(-1);
-    const offer = (id: number, p: number) => {
-      if (p < bestP[k - 1] || (p === bestP[k - 1] && id > bestIds[k - 1] && bestIds[k - 1] >= 0)) return;
-      let j = k - 1;
-      while (j > 0 && (bestP[j - 1] < p || (bestP[j - 1] === p && bestIds[j - 1] > id))) {
-        bestP[j] = bestP[j - 1];
-        bestIds[j] = bestIds[j - 1];
-        j--;
+  private walkQ(L: LowerStats, visit: (id: number, q: number) => boolean): void {
+    let a = 0;
+    let b = 0;
+    const n = L.descIds.length;
+    while (a < n || b < this.sortedIds.length) {
+      let dense = b < this.sortedIds.length ? this.sortedIds[b] : -1;
+      while (dense >= 0 && findId(L.ids, dense) >= 0) dense = ++b < this.sortedIds.length ? this.sortedIds[b] : -1;
+      const dv = dense >= 0 ? this.q(L, dense) : -1;
+      const tv = a < n ? L.descVals[a] : -1;
+      if (tv < 0 && dv < 0) return;
+      const takeTouched = tv > dv || (tv === dv && L.descIds[a] < dense);
+      const id = takeTouched ? L.descIds[a++] : this.sortedIds[b++];
+      if (id !== UNK && id !== BOS && !visit(id, takeTouched ? tv : dv)) return;
+    }
+  }
+
+  /** The first `m` emittable ids of a lower distribution in descending q. */
+  private lowerHead(L: LowerStats, m: number): [Int32Array, Float64Array] {
+    const ids: number[] = [];
+    const vals: number[] = [];
+    this.walkQ(L, (id, q) => {
+      ids.push(id);
+      vals.push(q);
+      return ids.length < m;
+    });
+    return [Int32Array.from(ids), Float64Array.from(vals)];
+  }
+
+  /**
+   * Score token `history[i]`: write its log-probability, rank, the entropy of the distribution
+   * and its k most probable emittable tokens. The top level's followers (usually few) are
+   * combined with the cached lower distribution: p(w) = a(w) + γ · q(w).
+   */
+  scorePosition(history: ArrayLike<number>, i: number, k: number, out: { logProb: Float32Array; rank: Int32Array; entropy: Float32Array; topIds: Int32Array; topLogProbs: Float32Array }): void {
+    const keys = this.contextKeys(history, i);
+    const L = this.lower(keys);
+    const entry = this.order > 1 ? this.tables[this.order - 1].get(keys[this.order - 1]) : undefined;
+    const d = this.discount[this.order - 1];
+    const gamma = entry ? backoffWeight(entry, d) : 1;
+    const x = history[i];
+    const qx = this.q(L, x);
+    const ax = entry ? discounted(entry, d, x) : 0;
+    const px = ax + gamma * qx;
+
+    // Rank: ids outside the top level's followers have p = γ·q, so count them in q space.
+    let count: number;
+    if (ax > 0) {
+      const t = px / gamma;
+      count = this.countQAbove(L, t, t / L.g);
+    } else {
+      count = this.countQAbove(L, qx, findId(L.ids, x) >= 0 ? qx / L.g : this.p1[x]);
+    }
+    const tq = ax > 0 ? px / gamma : qx;
+    let s = gamma * -L.entropy + (gamma > 0 ? gamma * Math.log(gamma) : 0);
+    const cand: number[] = [];
+    const candP: number[] = [];
+    if (entry) {
+      for (let j = 0; j < entry.ids.length; j++) {
+        const w = entry.ids[j];
+        const a = discounted(entry, d, w);
+        if (a <= 0) continue;
+        const qw = this.q(L, w);
+        const pw = a + gamma * qw;
+        if (qw > tq) count--;
+        if (w !== x && pw > px) count++;
+        const dense = gamma * qw;
+        if (dense > 0) s -= dense * Math.log(dense);
+        s += pw * Math.log(pw);
+        if (w !== UNK) {
+          cand.push(w);
+          candP.push(pw);
+        }
       }
-      bestP[j] = p;
-      bestIds[j] = id;
-    };
-    for (let t = 0; t < this.nTouched; t++) {
-      const w = this.touched[t];
-      if (w !== UNK) offer(w, this.acc[w] + g * this.p1[w]);
     }
-    let taken = 0;
-    for (let r = 0; r < this.sortedIds.length && taken < k; r++) {
-      const w = this.sortedIds[r];
-      if (this.mark[w] || w === UNK || w === BOS) continue;
-      offer(w, g * this.p1[w]);
-      taken++;
+    out.logProb[i] = Math.log(px);
+    out.rank[i] = count + 1;
+    out.entropy[i] = -s;
+    if (k > 0) this.topOf(L, entry, gamma, cand, candP, k, out.topIds, out.topLogProbs, i * k);
+  }
+
+  /** Top-k of p = a + γ·q: the top level's followers, plus the head of q outside them. */
+  private topOf(L: LowerStats, entry: ContextEntry | undefined, gamma: number, cand: number[], candP: number[], k: number, ids: Int32Array, lps: Float32Array, offset: number): void {
+    const inTop = (w: number) => entry !== undefined && findId(entry.ids, w) >= 0 && discounted(entry, this.discount[this.order - 1], w) > 0;
+    let added = 0;
+    for (let j = 0; j < L.head.length && added < k; j++) {
+      if (inTop(L.head[j])) continue;
+      cand.push(L.head[j]);
+      candP.push(gamma * L.headVals[j]);
+      added++;
     }
+    if (added < k) {
+      // The cached head ran out (the top level has very many followers): walk on past it.
+      const seen = new Set(cand);
+      added = 0;
+      this.walkQ(L, (w, q) => {
+        if (!inTop(w) && !seen.has(w)) {
+          cand.push(w);
+          candP.push(gamma * q);
+        }
+        if (!inTop(w)) added++;
+        return added < k;
+      });
+    }
+    const order = Array.from(cand.keys()).sort((a, b) => candP[b] - candP[a] || cand[a] - cand[b]);
     for (let j = 0; j < k; j++) {
-      ids[offset + j] = bestIds[j];
-      logProbs[offset + j] = bestP[j] > 0 ? Math.log(bestP[j]) : -Infinity;
+      const c = order[j];
+      ids[offset + j] = c === undefined ? -1 : cand[c];
+      lps[offset + j] = c === undefined ? -Infinity : Math.log(candP[c]);
     }
   }
 
-  /** A self-contained copy of the loaded distribution, for sampling after the scratch is reused. */
-  snapshot(g: number): SparseDistributionData {
-    const ids = this.touched.slice(0, this.nTouched).sort();
-    return { g, ids, extra: Float64Array.from(ids, (id) => this.acc[id]) };
+  /**
+   * Draw the next token after `history`. Pure sampling never materialises V entries: it picks
+   * the sparse or the dense part by mass, then a token within it. Tokens `emittable` rejects
+   * (`<unk>`) are drawn again.
+   */
+  sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
+    const g = this.accumulate(this.contextKeys(history, history.length));
+    if (!isPureSampling(options)) {
+      const dense = new Float64Array(this.p1.length);
+      for (let i = 0; i < dense.length; i++) dense[i] = Math.log(this.acc[i] + g * this.p1[i]);
+      return sampleDense(dense, rng, options, emittable);
+    }
+    let sparseMass = 0;
+    for (let t = 0; t < this.nTouched; t++) sparseMass += this.acc[this.touched[t]];
+    for (;;) {
+      let u = rng.next() * (sparseMass + g);
+      let id = -1;
+      if (u < sparseMass) {
+        for (let t = 0; t < this.nTouched && id < 0; t++) if ((u -= this.acc[this.touched[t]]) < 0) id = this.touched[t];
+        if (id < 0) id = this.touched[this.nTouched - 1];
+      } else {
+        id = this.sampleUnigram((u - sparseMass) / g);
+      }
+      if (emittable(id)) return id;
+    }
   }
 
-  /** Draw an id from p1 restricted to the dense part, by inverse CDF. */
-  sampleUnigram(u: number): number {
+  /** Draw an id from p1 by inverse CDF; u in [0, 1). */
+  private sampleUnigram(u: number): number {
     let lo = 0;
     let hi = this.cumP1.length - 1;
     const target = u * this.cumP1[hi];
@@ -215,12 +386,45 @@ export class KneserNeyModel {
   }
 }
 
-/** s(w) of one context, detached from the model's scratch space. */
-export interface SparseDistributionData {
-  g: number;
-  /** Touched ids ascending, and their sparse mass. */
+/** Lower distributions kept in the cache before it is emptied. */
+const LOWER_CACHE = 50_000;
+/** Emittable ids of each lower distribution kept in descending order, for top-k. */
+const HEAD = 48;
+
+/** A lower-level distribution q after one context (see `lower`). */
+interface LowerStats {
+  /** Touched ids ascending and their q. */
   ids: Int32Array;
-  extra: Float64Array;
+  vals: Float64Array;
+  /** Back-off weights of the seen levels, bottom up; untouched ids have q = γ_top·(…·(γ_1·p1)). */
+  gammas: number[];
+  g: number;
+  /** Touched ids by q descending (ties by id), their q, and touched p1 values descending. */
+  descIds: Int32Array;
+  descVals: Float64Array;
+  descP1: Float64Array;
+  entropy: number;
+  head: Int32Array;
+  headVals: Float64Array;
+}
+
+function findId(ids: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo] === x ? lo : -1;
+}
+
+/** a_k(x): the discounted count of x after a context, relative to the context's total. */
+function discounted(e: ContextEntry, d: Discounts, x: number): number {
+  const j = findId(e.ids, x);
+  if (j < 0) return 0;
+  const c = e.counts[j];
+  return Math.max(0, (c - pick(d, c)) / e.total);
 }
 
 function pick(d: Discounts, count: number): number {

@@ -99,13 +99,7 @@ export class NGramPrior implements PriorModel {
       topLogProbs: new Float32Array(n * k),
     };
     const m = this.model;
-    for (let i = 0; i < n; i++) {
-      const g = m.accumulate(ids, i);
-      out.logProb[i] = Math.log(m.prob(ids[i], g));
-      out.rank[i] = m.rank(ids[i], g);
-      out.entropy[i] = m.entropy(g);
-      if (k > 0) m.topK(k, g, out.topIds, out.topLogProbs, i * k);
-    }
+    for (let i = 0; i < n; i++) m.scorePosition(ids, i, k, out);
     return out;
   }
 
@@ -137,8 +131,7 @@ export class NGramPrior implements PriorModel {
 
   /** The next-token distribution after `history` (the whole history; only the last n-1 matter). */
   distribution(history: ArrayLike<number>): NGramDistribution {
-    const g = this.model.accumulate(history, history.length);
-    return new NGramDistribution(this.model, this.model.snapshot(g));
+    return new NGramDistribution(this.model, history);
   }
 
   async beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
