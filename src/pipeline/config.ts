@@ -28,7 +28,8 @@ const transformersPrior = z
     model: z.string().min(1),
     allowRemote: z.boolean().default(false),
     quantized: z.boolean().default(false),
-    batchSize: z.number().int().min(1).max(256).default(8),
+    /** Windows per forward pass. */
+    batchSize: z.number().int().min(1).max(256).default(16),
     windowStride: z.number().int().min(1).optional(),
   })
   .strict();

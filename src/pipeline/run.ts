@@ -114,6 +114,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   }
   for (const w of Object.values(writers)) await w?.close();
   timings.wallSeconds = (Date.now() - started) / 1000;
+  timings.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
   const summary = summarize(totals, { threshold, calibration, config, timings });
   const manifest = {
