@@ -288,13 +288,13 @@ export class KneserNeyModel {
     }
     const tq = ax > 0 ? px / gamma : qx;
     let s = gamma * -L.entropy + (gamma > 0 ? gamma * Math.log(gamma) : 0);
-    const cand: number[] = [];
-    const candP: number[] = [];
+    const top = this.top.reset(k);
     if (entry) {
       for (let j = 0; j < entry.ids.length; j++) {
-        const w = entry.ids[j];
-        const a = discounted(entry, d, w);
+        const c = entry.counts[j];
+        const a = Math.max(0, (c - pick(d, c)) / entry.total); // as `discounted`, without the search
         if (a <= 0) continue;
+        const w = entry.ids[j];
         const qw = this.q(L, w);
         const pw = a + gamma * qw;
         if (qw > tq) count--;
@@ -302,48 +302,19 @@ export class KneserNeyModel {
         const dense = gamma * qw;
         if (dense > 0) s -= dense * Math.log(dense);
         s += pw * Math.log(pw);
-        if (w !== UNK) {
-          cand.push(w);
-          candP.push(pw);
-        }
+        if (w !== UNK) top.offer(w, pw);
       }
     }
     out.logProb[i] = Math.log(px);
     out.rank[i] = count + 1;
     out.entropy[i] = -s;
-    if (k > 0) this.topOf(L, entry, gamma, cand, candP, k, out.topIds, out.topLogProbs, i * k);
+    if (k > 0) {
+      this.offerLower(L, entry, gamma, k);
+      top.write(out.topIds, out.topLogProbs, i * k);
+    }
   }
 
-  /** Top-k of p = a + γ·q: the top level's followers, plus the head of q outside them. */
-  private topOf(L: LowerStats, entry: ContextEntry | undefined, gamma: number, cand: number[], candP: number[], k: number, ids: Int32Array, lps: Float32Array, offset: number): void {
-    const inTop = (w: number) => entry !== undefined && findId(entry.ids, w) >= 0 && discounted(entry, this.discount[this.order - 1], w) > 0;
-    let added = 0;
-    for (let j = 0; j < L.head.length && added < k; j++) {
-      if (inTop(L.head[j])) continue;
-      cand.push(L.head[j]);
-      candP.push(gamma * L.headVals[j]);
-      added++;
-    }
-    if (added < k) {
-      // The cached head ran out (the top level has very many followers): walk on past it.
-      const seen = new Set(cand);
-      added = 0;
-      this.walkQ(L, (w, q) => {
-        if (!inTop(w) && !seen.has(w)) {
-          cand.push(w);
-          candP.push(gamma * q);
-        }
-        if (!inTop(w)) added++;
-        return added < k;
-      });
-    }
-    const order = Array.from(cand.keys()).sort((a, b) => candP[b] - candP[a] || cand[a] - cand[b]);
-    for (let j = 0; j < k; j++) {
-      const c = order[j];
-      ids[offset + j] = c === undefined ? -1 : cand[c];
-      lps[offset + j] = c === undefined ? -Infinity : Math.log(candP[c]);
-    }
-  }
+  private readonly top = new TopK();
 
   /**
    * Draw the next token after `history`. Pure sampling never materialises V entries: it picks
@@ -383,6 +354,72 @@ export class KneserNeyModel {
       else lo = mid + 1;
     }
     return lo;
+  }
+
+  /**
+   * Offer the k most probable ids outside the top level's followers: for them p = γ·q, so they
+   * are the head of q. The cached head usually suffices; a context with very many followers
+   * walks on past it.
+   */
+  private offerLower(L: LowerStats, entry: ContextEntry | undefined, gamma: number, k: number): void {
+    const d = this.discount[this.order - 1];
+    const inTop = (w: number) => entry !== undefined && discounted(entry, d, w) > 0;
+    let added = 0;
+    for (let j = 0; j < L.head.length && added < k; j++) {
+      if (inTop(L.head[j])) continue;
+      this.top.offer(L.head[j], gamma * L.headVals[j]);
+      added++;
+    }
+    if (added >= k) return;
+    let skip = L.head.length; // already offered, in the same order
+    this.walkQ(L, (w, q) => {
+      if (skip > 0) {
+        skip--;
+        return true;
+      }
+      if (inTop(w)) return true;
+      this.top.offer(w, gamma * q);
+      return ++added < k;
+    });
+  }
+}
+
+/** The k largest (id, p) pairs offered, most probable first, ties by smaller id. */
+class TopK {
+  private ids = new Int32Array(0);
+  private ps = new Float64Array(0);
+  private k = 0;
+
+  reset(k: number): this {
+    if (this.ids.length !== k) {
+      this.ids = new Int32Array(k);
+      this.ps = new Float64Array(k);
+    }
+    this.k = k;
+    this.ids.fill(-1);
+    this.ps.fill(-1);
+    return this;
+  }
+
+  offer(id: number, p: number): void {
+    const { ids, ps, k } = this;
+    if (k === 0) return;
+    if (p < ps[k - 1] || (p === ps[k - 1] && ids[k - 1] >= 0 && id > ids[k - 1])) return;
+    let j = k - 1;
+    while (j > 0 && (ps[j - 1] < p || (ps[j - 1] === p && ids[j - 1] > id))) {
+      ps[j] = ps[j - 1];
+      ids[j] = ids[j - 1];
+      j--;
+    }
+    ps[j] = p;
+    ids[j] = id;
+  }
+
+  write(outIds: Int32Array, outLogProbs: Float32Array, offset: number): void {
+    for (let j = 0; j < this.k; j++) {
+      outIds[offset + j] = this.ids[j];
+      outLogProbs[offset + j] = this.ps[j] > 0 ? Math.log(this.ps[j]) : -Infinity;
+    }
   }
 }
 
