@@ -21,6 +21,7 @@ Options:
   -h, --help       this help`;
 
 const FILE_OPTIONS = `
+  <file> may also be brown:heldout, brown:train or brown:all (the built-in Brown corpus)
   --pipeline FILE  pipeline whose prior and settings to use (default: ${DEFAULT_PIPELINE})
   --format F       jsonl | json | text (default: from the file extension)
   --text-field F   JSON field holding the text (default: text)
@@ -133,8 +134,13 @@ function formatOf(file: string, given: string | undefined): 'jsonl' | 'json' | '
 /** The pipeline for a single-stage command: the base pipeline with the file as input and only that stage on. */
 async function stagePipeline(command: string, file: string, v: Values): Promise<PipelineConfig> {
   const base = await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE);
-  const format = formatOf(file, v.format);
-  const input = format === 'text' ? { format, path: file } : { format, path: file, textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
+  const brown = /^brown:(train|heldout|all)$/.exec(file);
+  const format = brown ? 'brown' : formatOf(file, v.format);
+  const input = brown
+    ? { format, split: brown[1] }
+    : format === 'text'
+      ? { format, path: file }
+      : { format, path: file, textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
   const selection =
     v.p !== undefined ? { mode: 'absolute', p: num('p', v.p) } : v['target-share'] !== undefined ? { mode: 'calibrated', targetShare: num('target-share', v['target-share']) } : base.edit.selection;
   const synthetic = {

@@ -52,7 +52,7 @@ export function summarize(
 
 /** The table printed at the end of a run. */
 export function formatSummary(s: RunSummary, dir: string): string {
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const pct = (x: number) => `${x > 0 && x < 0.001 ? (x * 100).toPrecision(2) : (x * 100).toFixed(2)}%`;
   const rows: [string, string][] = [
     ['documents', `${s.documents.read} read, ${s.documents.written} written, ${s.documents.rejected} rejected`],
     ['tokens', String(s.tokens)],
@@ -61,7 +61,8 @@ export function formatSummary(s: RunSummary, dir: string): string {
     ['changed', `${s.changed} (${pct(s.changedShare)} of tokens, ${pct(s.changedOfSelected)} of selected)`],
   ];
   if (s.deleted > 0) rows.push(['deleted', String(s.deleted)]);
-  rows.push(['synthetic tokens', String(s.syntheticTokens)], ['wall time', `${s.wallSeconds.toFixed(1)}s (${Math.round(s.tokensPerSecond)} tokens/s)`], ['output', dir]);
+  if (s.syntheticTokens > 0) rows.push(['synthetic tokens', String(s.syntheticTokens)]);
+  rows.push(['wall time', `${s.wallSeconds.toFixed(1)}s (${Math.round(s.tokensPerSecond)} tokens/s)`], ['output', dir]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
   for (const w of s.warnings) lines.push(`  warning: ${w}`);

@@ -12,6 +12,8 @@ export interface DecodingSetup {
   /** Tokens dropped when a sequence reaches the context: it keeps its last context - margin tokens. */
   margin: number;
   emittable: Uint8Array;
+  /** The graph emits raw logits, not log-probabilities (a foreign model). */
+  normalize: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export class CacheDecodingSession implements DecodingSession {
     if (tokens.length !== rows) {
       throw new TailguardError('internal', `push got ${tokens.length} tokens for ${rows} sequences`);
     }
+    if (rows === 0) return;
     tokens.forEach((t, r) => this.histories[r].push(t));
     if (Math.max(...this.lengths) + 1 > this.setup.context) {
       await this.encode();
@@ -127,7 +130,7 @@ export class CacheDecodingSession implements DecodingSession {
 
   /** Distributions of the last column of every row, as views of the output tensor. */
   private setCurrent(logits: Tensor): void {
-    const { data, steps, vocab } = logProbRows(logits);
+    const { data, steps, vocab } = logProbRows(logits, this.setup.normalize);
     this.current = this.histories.map((_, r) => {
       const base = (r * steps + steps - 1) * vocab;
       return new DenseDistribution(data.subarray(base, base + vocab), this.setup.emittable);

@@ -22,6 +22,7 @@ export class TransformersPrior implements PriorModel {
     private readonly stride: number,
     private readonly batchSize: number,
     private readonly emittable: Uint8Array,
+    private readonly normalize: boolean,
     identity: PriorIdentity,
   ) {
     this.identity = identity;
@@ -64,7 +65,10 @@ export class TransformersPrior implements PriorModel {
         width: loaded.config.n_embd,
       },
     };
-    return new TransformersPrior(loaded.model, tok, context, stride, batchSize, emittable, identity);
+    // The bundled export emits log-probabilities; anything else gets normalized in JavaScript.
+    const normalize = loaded.config.output_is_log_softmax !== true;
+    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize };
+    return new TransformersPrior(loaded.model, tok, context, stride, batchSize, emittable, normalize, identity);
   }
 
   tokenize(text: string): TokenizedText {
@@ -81,6 +85,7 @@ export class TransformersPrior implements PriorModel {
         stride: this.stride,
         batchSize: this.batchSize,
         emittable: this.emittable,
+        normalize: this.normalize,
       },
       docs,
       options.topK,
@@ -107,7 +112,7 @@ export class TransformersPrior implements PriorModel {
   /** Decoding keeps the last 3/4 of the context when a sequence fills it (margin = context / 4). */
   beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
     return CacheDecodingSession.open(
-      { model: this.model, eotId: this.tok.eotId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable },
+      { model: this.model, eotId: this.tok.eotId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize },
       prompts,
     );
   }

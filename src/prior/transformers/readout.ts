@@ -65,3 +65,19 @@ export function readPosition(
     lps[top + j] = -Infinity;
   }
 }
+
+/**
+ * Turn raw logits into log-probabilities in place, row by row. Only for graphs that do not apply
+ * log_softmax themselves (e.g. a hub model exported by Optimum); the bundled model's graph does,
+ * because doing this in JavaScript for every position costs more than the forward pass.
+ */
+export function logSoftmaxRows(data: Float32Array, vocab: number): void {
+  for (let base = 0; base < data.length; base += vocab) {
+    let max = -Infinity;
+    for (let v = 0; v < vocab; v++) if (data[base + v] > max) max = data[base + v];
+    let sum = 0;
+    for (let v = 0; v < vocab; v++) sum += Math.exp(data[base + v] - max);
+    const shift = max + Math.log(sum);
+    for (let v = 0; v < vocab; v++) data[base + v] -= shift;
+  }
+}

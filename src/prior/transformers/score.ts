@@ -13,6 +13,8 @@ export interface ScoringSetup {
   batchSize: number;
   /** 1 for tokens that may appear in top-k lists. */
   emittable: Uint8Array;
+  /** The graph emits raw logits, not log-probabilities (a foreign model). */
+  normalize: boolean;
 }
 
 interface Job {
@@ -64,7 +66,7 @@ export async function scoreDocuments(setup: ScoringSetup, docs: readonly Tokeniz
       input_ids: int64Tensor(ids, batch.length, width),
       attention_mask: int64Tensor(mask, batch.length, width),
     });
-    const { data, steps, vocab } = logProbRows(out.logits);
+    const { data, steps, vocab } = logProbRows(out.logits, setup.normalize);
     batch.forEach(({ doc, window }, r) => {
       const sink = results[doc];
       // Input position i of the window predicts target window.start + 1 + i.
