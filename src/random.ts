@@ -1,3 +1,5 @@
+import { fnv1a } from './hash.js';
+
 /**
  * Seeded randomness. Every document gets its own stream derived from the run seed and the
  * document id, so results never depend on batch size, concurrency or processing order.
@@ -5,15 +7,6 @@
 export interface Rng {
   /** A double uniform in [0, 1). */
   next(): number;
-}
-
-/** 32-bit FNV-1a over the UTF-16 code units of a string: a stable, fast seed mixer. */
-function fnv1a(text: string, hash = 0x811c9dc5): number {
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 /** splitmix32: spreads a 32-bit seed into well-mixed state words. */

@@ -7,7 +7,7 @@ import { NGramCounts } from './counts.js';
 import { NGramDistribution } from './distribution.js';
 import { decodeModel, encodeModel, readModelFile, sha256, writeModelFile } from './file.js';
 import { KneserNeyModel } from './kneser-ney.js';
-import { wordSpans, words } from './tokenize.js';
+import { wordSpans, words } from '../../corpus/words.js';
 import { BOS, UNK, Vocabulary } from './vocabulary.js';
 
 export interface NGramTrainOptions {

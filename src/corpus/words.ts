@@ -1,5 +1,5 @@
 /**
- * Reversible word tokenization for the n-gram prior. A token is a word (letters with inner
+ * Reversible word tokenization (used by the n-gram prior and the audit). A token is a word (letters with inner
  * apostrophes or hyphens), a number (digits with inner . , :), or any other single non-space
  * character. Whitespace is never part of a token; it stays between spans, so
  * gap0 + tok0 + gap1 + tok1 + … + tail reproduces the input exactly.

@@ -1,0 +1,133 @@
+import { words } from '../corpus/words.js';
+import { fnv1a } from '../hash.js';
+import { NGramTable, type NGramTableJSON, SEP } from './ngram-table.js';
+
+/** Orders of n-grams counted. */
+export const ORDERS = [1, 2, 3, 4] as const;
+/** ToEdit's concentration plot: unigram + bigram features hashed into this many buckets. */
+export const HASH_BUCKETS = 10_000;
+/** GLTR rank buckets: top-1, top-10, top-100, other. */
+export const RANK_EDGES = [1, 10, 100] as const;
+
+/** What the audit needs from a prior's scores of one document. */
+export interface ScoredTokens {
+  logProb: Float32Array;
+  rank: Int32Array;
+}
+
+export interface CorpusStatsJSON {
+  version: 1;
+  docs: number;
+  tokens: number;
+  chars: number;
+  ngrams: NGramTableJSON[];
+  hashed: number[];
+  /** Per-document perplexity under the prior, in document order (empty when not scored). */
+  docPerplexity: number[];
+  priorTokens: number;
+  rankBuckets: number[];
+  probHistogram: number[];
+}
+
+/** Audit tokens: the reversible word segmentation, lower-cased. */
+export function auditTokens(text: string): string[] {
+  return words(text).map((w) => w.toLowerCase());
+}
+
+/**
+ * Statistics of one view of a corpus (human, edited, synthetic, …), computed as documents
+ * stream past. Plain mergeable values: statistics of two shards merge into exactly those of
+ * both together (while the n-gram tables stay within budget), and JSON round-trips losslessly.
+ */
+export class CorpusStats {
+  docs = 0;
+  tokens = 0;
+  chars = 0;
+  tables: NGramTable[];
+  hashed = new Array<number>(HASH_BUCKETS).fill(0);
+  docPerplexity: number[] = [];
+  priorTokens = 0;
+  rankBuckets = [0, 0, 0, 0];
+  probHistogram = new Array<number>(10).fill(0);
+
+  constructor(readonly budget = 4_000_000) {
+    this.tables = ORDERS.map((n) => new NGramTable(n, budget));
+  }
+
+  /** Add one document, with the prior's scores of it when the view was scored. */
+  add(text: string, scores?: ScoredTokens): void {
+    const tokens = auditTokens(text);
+    this.docs++;
+    this.tokens += tokens.length;
+    this.chars += text.length;
+    for (const t of this.tables) t.addTokens(tokens);
+    for (let i = 0; i < tokens.length; i++) {
+      this.hashed[bucket(tokens[i])]++;
+      if (i > 0) this.hashed[bucket(tokens[i - 1] + SEP + tokens[i])]++;
+    }
+    if (scores) this.addScores(scores);
+  }
+
+  private addScores(s: ScoredTokens): void {
+    const n = s.logProb.length;
+    if (n === 0) return;
+    let nll = 0;
+    for (let i = 0; i < n; i++) {
+      nll -= s.logProb[i];
+      const r = s.rank[i];
+      this.rankBuckets[r <= RANK_EDGES[0] ? 0 : r <= RANK_EDGES[1] ? 1 : r <= RANK_EDGES[2] ? 2 : 3]++;
+      this.probHistogram[Math.min(9, Math.floor(Math.exp(s.logProb[i]) * 10))]++;
+    }
+    this.priorTokens += n;
+    this.docPerplexity.push(Math.exp(nll / n));
+  }
+
+  /** Fold `other` (a later shard) into this one. */
+  merge(other: CorpusStats): this {
+    this.docs += other.docs;
+    this.tokens += other.tokens;
+    this.chars += other.chars;
+    this.tables.forEach((t, i) => t.merge(other.tables[i]));
+    other.hashed.forEach((c, i) => (this.hashed[i] += c));
+    this.docPerplexity.push(...other.docPerplexity);
+    this.priorTokens += other.priorTokens;
+    other.rankBuckets.forEach((c, i) => (this.rankBuckets[i] += c));
+    other.probHistogram.forEach((c, i) => (this.probHistogram[i] += c));
+    return this;
+  }
+
+  toJSON(): CorpusStatsJSON {
+    return {
+      version: 1,
+      docs: this.docs,
+      tokens: this.tokens,
+      chars: this.chars,
+      ngrams: this.tables.map((t) => t.toJSON()),
+      hashed: this.hashed,
+      docPerplexity: this.docPerplexity,
+      priorTokens: this.priorTokens,
+      rankBuckets: this.rankBuckets,
+      probHistogram: this.probHistogram,
+    };
+  }
+
+  static fromJSON(json: CorpusStatsJSON, budget = 4_000_000): CorpusStats {
+    if (json.version !== 1) throw new Error(`unsupported statistics version ${json.version}`);
+    const s = new CorpusStats(budget);
+    s.docs = json.docs;
+    s.tokens = json.tokens;
+    s.chars = json.chars;
+    s.tables = json.ngrams.map((t) => NGramTable.fromJSON(t, budget));
+    s.hashed = [...json.hashed];
+    s.docPerplexity = [...json.docPerplexity];
+    s.priorTokens = json.priorTokens;
+    s.rankBuckets = [...json.rankBuckets];
+    s.probHistogram = [...json.probHistogram];
+    return s;
+  }
+}
+
+/** The bucket of one feature. */
+function bucket(feature: string): number {
+  return fnv1a(feature) % HASH_BUCKETS;
+}

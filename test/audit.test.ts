@@ -1,0 +1,77 @@
+import test from 'ava';
+import { readBrown } from '../src/corpus/brown.js';
+import { compareViews, jensenShannon, kolmogorovSmirnov, wasserstein1 } from '../src/audit/compare.js';
+import { CorpusStats } from '../src/audit/corpus-stats.js';
+import { viewMetrics } from '../src/audit/metrics.js';
+import { NGramTable } from '../src/audit/ngram-table.js';
+import { brownPrior, collect } from './helpers/brown-prior.js';
+
+const prior = await brownPrior();
+const docs = await collect(readBrown('heldout'));
+const scores = await prior.score(docs.map((d) => prior.tokenize(d.text)), { topK: 0 });
+
+function statsOf(range: number[]): CorpusStats {
+  const s = new CorpusStats();
+  for (const i of range) s.add(docs[i].text, scores[i]);
+  return s;
+}
+const all = statsOf(docs.map((_, i) => i));
+
+test('statistics merged from 4 shards equal single-pass statistics, and survive a JSON round trip', (t) => {
+  const shards = [0, 1, 2, 3].map((k) => statsOf(docs.map((_, i) => i).filter((i) => Math.floor((i * 4) / docs.length) === k)));
+  const merged = shards.reduce((acc, s) => acc.merge(s), new CorpusStats());
+  t.deepEqual(merged.toJSON(), all.toJSON());
+  t.deepEqual(CorpusStats.fromJSON(JSON.parse(JSON.stringify(all.toJSON()))).toJSON(), all.toJSON());
+  t.deepEqual(viewMetrics(merged), viewMetrics(all));
+});
+
+test('metrics of the Brown held-out split are in the expected ranges', (t) => {
+  const m = viewMetrics(all);
+  t.is(m.docs, 50);
+  t.true(m.distinct[0] > 0.1 && m.distinct[0] < 0.3, `distinct-1 ${m.distinct[0]}`);
+  t.true(m.distinct[1] > m.distinct[0] && m.distinct[3] > 0.9, 'longer n-grams are more distinct');
+  t.true(m.zipf > 0.8 && m.zipf < 1.3, `Zipf exponent ${m.zipf}`);
+  t.true(m.normalizedEntropy.every((h) => h > 0.5 && h <= 1));
+  t.false(m.approximate);
+  t.is(Math.round(m.rankShares!.reduce((a, b) => a + b, 0) * 1e9), 1e9);
+  t.is(Math.round(m.probShares!.reduce((a, b) => a + b, 0) * 1e9), 1e9);
+  t.true(m.perplexity!.quantiles[0] < m.perplexity!.quantiles[4]);
+});
+
+test('a view compared with itself shows no difference; disjoint halves do', (t) => {
+  const same = compareViews(all, all);
+  t.deepEqual(same.jsd, [0, 0, 0, 0]);
+  t.is(same.typeLoss, 0);
+  t.is(same.perplexityW1, 0);
+  t.is(same.perplexityKS, 0);
+  const news = statsOf(docs.map((d, i) => (d.meta.category === 'news' ? i : -1)).filter((i) => i >= 0));
+  const fiction = statsOf(docs.map((d, i) => (['fiction', 'romance', 'adventure', 'mystery', 'science_fiction'].includes(String(d.meta.category)) ? i : -1)).filter((i) => i >= 0));
+  const c = compareViews(news, fiction);
+  t.true(c.jsd[0] > 0.1 && c.jsd.every((x) => x <= 1), `JSD ${c.jsd}`);
+  t.true(c.typeLoss > 0.3);
+});
+
+test('distances match hand computations', (t) => {
+  t.is(wasserstein1([0, 1], [0, 1]), 0);
+  t.is(wasserstein1([0], [3]), 3);
+  t.is(wasserstein1([1, 2, 3], [2, 3, 4]), 1);
+  t.true(Math.abs(kolmogorovSmirnov([1, 2, 3], [2, 3, 4]) - 1 / 3) < 1e-12);
+  t.is(kolmogorovSmirnov([1, 2], [5, 6]), 1);
+  const a = new NGramTable(1, 100);
+  a.addTokens(['x', 'x', 'y']);
+  t.is(jensenShannon(a, a), 0);
+  const b = new NGramTable(1, 100);
+  b.addTokens(['z', 'z', 'z']);
+  t.true(jensenShannon(a, b, 1e-9) > 0.999);
+});
+
+test('past its budget an n-gram table prunes rare n-grams, marks itself approximate and keeps the heavy hitters', (t) => {
+  const table = new NGramTable(2, 1000);
+  for (const d of docs.slice(0, 10)) table.addTokens(d.text.toLowerCase().split(/\s+/));
+  t.true(table.approximate);
+  t.true(table.counts.size <= 1000);
+  t.true(table.prunedMass > 0);
+  const exact = new NGramTable(2, 1e9);
+  for (const d of docs.slice(0, 10)) exact.addTokens(d.text.toLowerCase().split(/\s+/));
+  t.deepEqual(table.sorted().slice(0, 10).map(([k]) => k), exact.sorted().slice(0, 10).map(([k]) => k));
+});
