@@ -97,3 +97,50 @@ test('pure sampling draws tokens with the model probabilities', async (t) => {
     t.true(Math.abs(c / n - p) < 4 * se, `${prior.tokenText(id)}: ${c / n} vs ${p}`);
   }
 });
+
+/** The exact distribution sampling should follow: temperature, then top-k, then top-p, renormalised. */
+function shaped(p: (id: number) => number, options: { temperature: number; topK: number; topP: number }): Map<number, number> {
+  const ids = Array.from({ length: V }, (_, i) => i).filter((i) => i !== BOS && i !== UNK);
+  ids.sort((a, b) => p(b) - p(a) || a - b);
+  const w = ids.map((i) => Math.pow(p(i), 1 / options.temperature));
+  const z = w.reduce((a, b) => a + b, 0);
+  let keep = options.topK > 0 ? Math.min(options.topK, ids.length) : ids.length;
+  if (options.topP < 1) {
+    let cum = 0;
+    for (let j = 0; j < keep; j++) {
+      cum += w[j];
+      if (cum >= options.topP * z) {
+        keep = j + 1;
+        break;
+      }
+    }
+  }
+  const kept = w.slice(0, keep).reduce((a, b) => a + b, 0);
+  return new Map(ids.slice(0, keep).map((id, j) => [id, w[j] / kept]));
+}
+
+test('temperature, top-k and top-p sampling follow the shaped distribution exactly', (t) => {
+  const dist = prior.distribution(prior.tokenize('It was the').ids);
+  const n = 3000;
+  for (const options of [
+    { temperature: 0.7, topK: 0, topP: 1 },
+    { temperature: 1, topK: 5, topP: 1 },
+    { temperature: 1, topK: 0, topP: 0.5 },
+    { temperature: 1.3, topK: 20, topP: 0.8 },
+  ]) {
+    const expected = shaped((id) => dist.prob(id), options);
+    const counts = new Map<number, number>();
+    const rng = createRng(11);
+    for (let i = 0; i < n; i++) {
+      const id = dist.sample(rng, options);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    t.true([...counts.keys()].every((id) => expected.has(id)), `${JSON.stringify(options)}: only kept tokens are drawn`);
+    for (const [id, p] of [...expected].sort((a, b) => b[1] - a[1]).slice(0, 6)) {
+      const se = Math.sqrt((p * (1 - p)) / n);
+      t.true(Math.abs((counts.get(id) ?? 0) / n - p) < 4.5 * se + 1e-4, `${JSON.stringify(options)} ${prior.tokenText(id)}: ${(counts.get(id) ?? 0) / n} vs ${p}`);
+    }
+  }
+  const greedy = Array.from({ length: V }, (_, i) => i).filter((i) => i !== BOS && i !== UNK).reduce((a, b) => (dist.prob(b) > dist.prob(a) ? b : a));
+  t.is(dist.sample(createRng(1), { temperature: 0, topK: 0, topP: 1 }), greedy);
+});

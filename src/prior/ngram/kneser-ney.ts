@@ -1,5 +1,5 @@
 import type { Rng } from '../../random.js';
-import { isPureSampling, sampleDense } from '../sampling.js';
+import { isPureSampling } from '../sampling.js';
 import type { SamplingOptions } from '../types.js';
 import { type ContextEntry, type NGramCounts, contextTables, discounts } from './counts.js';
 import { BOS, UNK, type Vocabulary } from './vocabulary.js';
@@ -323,11 +323,8 @@ export class KneserNeyModel {
    */
   sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
     const g = this.accumulate(this.contextKeys(history, history.length));
-    if (!isPureSampling(options)) {
-      const dense = new Float64Array(this.p1.length);
-      for (let i = 0; i < dense.length; i++) dense[i] = Math.log(this.acc[i] + g * this.p1[i]);
-      return sampleDense(dense, rng, options, emittable);
-    }
+    if (!(options.temperature > 0)) return this.greedy(g, emittable);
+    if (!isPureSampling(options)) return this.sampleShaped(g, rng, options, emittable);
     let sparseMass = 0;
     for (let t = 0; t < this.nTouched; t++) sparseMass += this.acc[this.touched[t]];
     for (;;) {
@@ -343,17 +340,98 @@ export class KneserNeyModel {
     }
   }
 
+  /**
+   * Temperature, top-k and top-p over the loaded distribution without touching all V entries:
+   * temperature keeps the order, so the kept tokens are a prefix of the descending order, which
+   * comes from a heap over the touched ids merged with the precomputed p1 order.
+   */
+  private sampleShaped(g: number, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
+    const invT = 1 / options.temperature;
+    const { sum: denseSum } = this.tempered(invT);
+    // Normaliser over emittable ids: touched ones exactly, untouched ones as g^(1/T) · p1^(1/T).
+    let z = Math.pow(g, invT) * denseSum;
+    for (let t = 0; t < this.nTouched; t++) {
+      const w = this.touched[t];
+      z -= Math.pow(g * this.p1[w], invT);
+      if (emittable(w)) z += Math.pow(this.acc[w] + g * this.p1[w], invT);
+    }
+    for (const w of [UNK]) if (!this.mark[w]) z -= Math.pow(g * this.p1[w], invT);
+    const limit = options.topK > 0 ? options.topK : Infinity;
+    if (limit === Infinity && options.topP >= 1) {
+      // Temperature only: draw touched by walking, dense by rejection from p1^(1/T).
+      for (;;) {
+        let u = rng.next() * z;
+        for (let t = 0; t < this.nTouched; t++) {
+          const w = this.touched[t];
+          if (emittable(w) && (u -= Math.pow(this.acc[w] + g * this.p1[w], invT)) < 0) return w;
+        }
+        const id = this.sampleTempered(invT, rng.next());
+        if (!this.mark[id] && emittable(id)) return id;
+      }
+    }
+    const ids: number[] = [];
+    const weights: number[] = [];
+    let cum = 0;
+    const heap = new TouchedHeap(this.touched.subarray(0, this.nTouched), (w) => this.acc[w] + g * this.p1[w]);
+    let r = 0;
+    while (ids.length < limit && cum < options.topP * z) {
+      while (r < this.sortedIds.length && (this.mark[this.sortedIds[r]] || !emittable(this.sortedIds[r]))) r++;
+      const dense = r < this.sortedIds.length ? g * this.p1[this.sortedIds[r]] : -1;
+      let top = heap.peek();
+      while (top >= 0 && !emittable(top)) {
+        heap.pop();
+        top = heap.peek();
+      }
+      const touchedP = top >= 0 ? this.acc[top] + g * this.p1[top] : -1;
+      if (touchedP < 0 && dense < 0) break;
+      const id = touchedP >= dense ? heap.pop() : this.sortedIds[r++];
+      const w = Math.pow(touchedP >= dense ? touchedP : dense, invT);
+      ids.push(id);
+      weights.push(w);
+      cum += w;
+    }
+    let u = rng.next() * cum;
+    for (let j = 0; j < ids.length; j++) if ((u -= weights[j]) < 0) return ids[j];
+    return ids[ids.length - 1];
+  }
+
+  private greedy(g: number, emittable: (id: number) => boolean): number {
+    let best = -1;
+    let bestP = -1;
+    for (let t = 0; t < this.nTouched; t++) {
+      const w = this.touched[t];
+      const p = this.acc[w] + g * this.p1[w];
+      if (emittable(w) && (p > bestP || (p === bestP && w < best))) [best, bestP] = [w, p];
+    }
+    for (const w of this.sortedIds) {
+      if (this.mark[w] || !emittable(w)) continue;
+      if (g * this.p1[w] > bestP) best = w;
+      break;
+    }
+    return best;
+  }
+
+  /** Σ p1^(1/T) over all ids and its cumulative array, per temperature (cached: one per run). */
+  private tempered(invT: number): { sum: number; cum: Float64Array } {
+    if (this.temperedCache?.invT !== invT) {
+      const cum = new Float64Array(this.p1.length);
+      let sum = 0;
+      for (let i = 0; i < cum.length; i++) cum[i] = sum += this.p1[i] > 0 ? Math.pow(this.p1[i], invT) : 0;
+      this.temperedCache = { invT, sum, cum };
+    }
+    return this.temperedCache;
+  }
+
+  private temperedCache: { invT: number; sum: number; cum: Float64Array } | null = null;
+
+  private sampleTempered(invT: number, u: number): number {
+    const { cum, sum } = this.tempered(invT);
+    return upperBound(cum, u * sum);
+  }
+
   /** Draw an id from p1 by inverse CDF; u in [0, 1). */
   private sampleUnigram(u: number): number {
-    let lo = 0;
-    let hi = this.cumP1.length - 1;
-    const target = u * this.cumP1[hi];
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cumP1[mid] > target) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return upperBound(this.cumP1, u * this.cumP1[this.cumP1.length - 1]);
   }
 
   /**
@@ -443,6 +521,65 @@ interface LowerStats {
   entropy: number;
   head: Int32Array;
   headVals: Float64Array;
+}
+
+/** First index whose cumulative value exceeds `target` (inverse CDF). */
+function upperBound(cum: Float64Array, target: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** A binary max-heap of ids keyed by a probability, for visiting touched ids in descending order. */
+class TouchedHeap {
+  private readonly ids: Int32Array;
+  private readonly keys: Float64Array;
+  private size: number;
+
+  constructor(ids: Int32Array, key: (id: number) => number) {
+    this.ids = Int32Array.from(ids);
+    this.keys = Float64Array.from(ids, key);
+    this.size = ids.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  peek(): number {
+    return this.size > 0 ? this.ids[0] : -1;
+  }
+
+  pop(): number {
+    const top = this.ids[0];
+    this.size--;
+    if (this.size > 0) {
+      this.ids[0] = this.ids[this.size];
+      this.keys[0] = this.keys[this.size];
+      this.down(0);
+    }
+    return top;
+  }
+
+  private before(i: number, j: number): boolean {
+    return this.keys[i] > this.keys[j] || (this.keys[i] === this.keys[j] && this.ids[i] < this.ids[j]);
+  }
+
+  private down(i: number): void {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.size && this.before(l, m)) m = l;
+      if (r < this.size && this.before(r, m)) m = r;
+      if (m === i) return;
+      [this.ids[i], this.ids[m]] = [this.ids[m], this.ids[i]];
+      [this.keys[i], this.keys[m]] = [this.keys[m], this.keys[i]];
+      i = m;
+    }
+  }
 }
 
 function findId(ids: Int32Array, x: number): number {
