@@ -4,10 +4,12 @@ import { parseArgs } from 'node:util';
 import { TailguardError, type ErrorCode } from './errors.js';
 import { loadPipeline, parsePipeline, type PipelineConfig } from './pipeline/config.js';
 import { runPipeline } from './pipeline/run.js';
-import { formatSummary } from './pipeline/summary.js';
+import { formatAudit, formatSummary } from './pipeline/summary.js';
 
 /** Exit codes, documented in the README. */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5 };
+/** Exit code of a run whose audit gate failed (outputs quarantined). */
+const EXIT_GATE_FAILED = 6;
 const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
 
 const COMMON = `
@@ -186,8 +188,9 @@ export async function main(argv: string[]): Promise<number> {
     progress: v.quiet ? false : undefined,
     log,
   });
-  console.log(v.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary, result.dir));
-  return 0;
+  if (v.json) console.log(JSON.stringify({ ...result.summary, gate: result.report?.gate ?? null }, null, 2));
+  else console.log(formatSummary(result.summary, result.dir) + (result.report ? `\n${formatAudit(result.report)}` : ''));
+  return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -47,3 +47,22 @@ test('edit on a JSONL file writes a run folder and prints the summary', async (t
   t.regex(r.stdout, /documents\s+2 read, 1 written, 1 rejected/);
   t.regex(r.stdout, /calibrated/);
 });
+
+test('a run whose audit gate fails exits 6 and names the failed check', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const pipeline = join(dir, 'strict.json');
+  await writeFile(
+    pipeline,
+    JSON.stringify({
+      name: 'strict',
+      input: { format: 'brown', split: 'heldout' },
+      limit: 2,
+      prior: { type: 'ngram', file: '.cache/ngram/brown-train-3gram.tgkn.gz' },
+      edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
+      audit: { gate: { synthetic: { maxTypeLoss: 0.0001 } } },
+    }),
+  );
+  const r = await cli('run', pipeline, '--out', join(dir, 'out'), '--quiet');
+  t.is(r.code, 6, r.stderr);
+  t.regex(r.stdout, /gate FAIL: synthetic maxTypeLoss = 0\.\d+ \(threshold 0\.0001\)/);
+});

@@ -120,3 +120,32 @@ test('invalid pipelines are refused before any work, naming the key', (t) => {
   t.regex(e!.message, /prior: unknown key "ordr"/);
   t.regex(e!.message, /edit\.beta/);
 });
+
+test('the audit compares every view with human text and writes report.json, report.md and mergeable statistics', async (t) => {
+  const report = JSON.parse(await readFile(join(main.out, 'report.json'), 'utf8'));
+  t.deepEqual(Object.keys(report.views), ['human', 'edited', 'synthetic']);
+  t.deepEqual(Object.keys(report.comparisons), ['edited', 'synthetic']);
+  t.is(report.views.human.docs, LIMIT);
+  // Pure sampling from a trigram model drifts much further from human text than editing does.
+  t.true(report.comparisons.synthetic.jsd[1] > 2 * report.comparisons.edited.jsd[1], `JSD-2 ${report.comparisons.synthetic.jsd[1]} vs ${report.comparisons.edited.jsd[1]}`);
+  t.true(report.gate.passed);
+  const md = await readFile(join(main.out, 'report.md'), 'utf8');
+  t.regex(md, /\| distinct-2 \|/);
+  t.regex(md, /JSD 2-grams/);
+  const stats = JSON.parse(await readFile(join(main.out, 'stats.human.json'), 'utf8'));
+  t.is(stats.docs, LIMIT);
+});
+
+test('a failed gate exits non-zero in the CLI sense, leaves no final-named output and says which check failed', async (t) => {
+  const r = await run('gate', { audit: { gate: { synthetic: { maxJsd2: 0.001 }, edited: { maxJsd2: 0.5 } } } });
+  t.false(r.report!.gate.passed);
+  const failed = r.report!.gate.checks.filter((c) => !c.passed);
+  t.deepEqual(failed.map((c) => [c.view, c.check, c.threshold]), [['synthetic', 'maxJsd2', 0.001]]);
+  t.true(failed[0].value! > 0.001);
+  const { readdir } = await import('node:fs/promises');
+  const files = await readdir(r.out);
+  for (const f of ['edited.jsonl', 'synthetic.jsonl', 'edits.jsonl']) t.false(files.includes(f), `${f} must not be under its final name`);
+  t.deepEqual((await readdir(join(r.out, 'quarantine'))).sort(), ['edited.jsonl', 'edits.jsonl', 'synthetic.jsonl']);
+  t.regex(await readFile(join(r.out, 'report.md'), 'utf8'), /\| synthetic \| maxJsd2 \| 0\.\d+ \| 0\.001 \| \*\*FAIL\*\* \|/);
+  t.false((r.manifest.gate as { passed: boolean }).passed);
+});

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { GATE_CHECKS, type GateCheckName } from '../audit/gate.js';
 import { TailguardError } from '../errors.js';
 
 const corpus = z.discriminatedUnion('format', [
@@ -69,6 +70,22 @@ const synthetic = z
   })
   .strict();
 
+/** Upper bounds on the drift of one view from the human reference (see src/audit/gate.ts). */
+const gateThresholds = z
+  .object(Object.fromEntries(Object.keys(GATE_CHECKS).map((k) => [k, z.number().min(0).optional()])) as Record<GateCheckName, z.ZodOptional<z.ZodNumber>>)
+  .strict();
+
+const audit = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Score the edited and synthetic views with the prior too (perplexity, rank buckets). */
+    scoreViews: z.boolean().default(true),
+    /** Distinct n-grams kept exactly per order before rare ones are pruned. */
+    ngramBudget: z.number().int().min(1000).default(4_000_000),
+    gate: z.object({ edited: gateThresholds.default({}), synthetic: gateThresholds.default({}) }).strict().default({}),
+  })
+  .strict();
+
 export const pipelineSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
@@ -80,6 +97,7 @@ export const pipelineSchema = z
     prior: z.discriminatedUnion('type', [ngramPrior, transformersPrior]),
     edit: edit.default({}),
     synthetic: synthetic.default({}),
+    audit: audit.default({}),
     /** Also write per-token scores (scores.jsonl). */
     writeScores: z.boolean().default(false),
     output: z.object({ dir: z.string().min(1).optional() }).strict().default({}),

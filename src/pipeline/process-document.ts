@@ -13,6 +13,8 @@ export interface ProcessedDocument {
   editLog: unknown;
   synthetic?: { record: unknown; generatedTokens: number };
   scores?: unknown;
+  /** The texts of each view for the audit, with the prior's scores once they are computed. */
+  views: Record<string, { text: string; scores?: TokenScores }>;
 }
 
 /** Edit one scored document and shape its output records; id and meta pass through untouched. */
@@ -47,6 +49,11 @@ export function processDocument(
       generatedTokens: synthetic.generatedTokens,
     },
     scores: config.writeScores ? scoreRecord(doc, tokens, scores, prior) : undefined,
+    views: {
+      human: { text: doc.text, scores },
+      ...(e.enabled && { edited: { text, scores: counts.changed === 0 ? scores : undefined } }),
+      ...(synthetic && { synthetic: { text: synthetic.text } }),
+    },
   };
 }
 

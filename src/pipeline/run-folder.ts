@@ -10,8 +10,13 @@ export const RUN_FILES = {
   edits: 'edits.jsonl',
   rejects: 'rejects.jsonl',
   scores: 'scores.jsonl',
+  report: 'report.json',
+  reportMarkdown: 'report.md',
   manifest: 'manifest.json',
 } as const;
+
+/** Where the data files of a run whose gate failed are kept, instead of their final names. */
+export const QUARANTINE = 'quarantine';
 
 /**
  * Prepare the output folder. A finished run (one with a manifest) is never overwritten without
@@ -28,14 +33,23 @@ export async function prepareRunFolder(dir: string, options: { force: boolean; i
   }
   if (existsSync(join(out, RUN_FILES.manifest))) {
     if (!options.force) throw new TailguardError('output', `${dir} holds a finished run; pass --force to replace it or --out to write elsewhere`);
-    for (const name of await readdir(out)) if (Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) await rm(join(out, name), { force: true });
+    for (const name of await readdir(out)) {
+      if (name === QUARANTINE || /^stats\.[a-z]+\.json$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
+        await rm(join(out, name), { force: true, recursive: true });
+      }
+    }
   }
   await mkdir(out, { recursive: true });
 }
 
-/** Write a JSON file atomically. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+/** Write a file atomically: a reader sees the old file or the whole new one, never a part. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.partial`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/** JSON, atomically; `compact` for large machine-read files (statistics, reports). */
+export async function writeJsonAtomic(path: string, value: unknown, compact = false): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, compact ? undefined : 2) + '\n');
 }

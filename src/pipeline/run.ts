@@ -1,4 +1,8 @@
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CorpusStats } from '../audit/corpus-stats.js';
+import { type AuditReport, buildReport } from '../audit/report.js';
+import { reportMarkdown } from '../audit/report-markdown.js';
 import type { Document, ReadItem, Reject } from '../corpus/document.js';
 import { JsonlWriter } from '../corpus/jsonl-writer.js';
 import { describeCorpus, readCorpus } from '../corpus/read.js';
@@ -12,7 +16,7 @@ import type { PipelineConfig } from './config.js';
 import { openPrior } from './open-prior.js';
 import { batches, orderedMap } from './ordered-map.js';
 import { Progress } from './progress.js';
-import { RUN_FILES, prepareRunFolder, writeJsonAtomic } from './run-folder.js';
+import { QUARANTINE, RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
 import { type RunSummary, summarize } from './summary.js';
 import { processDocument, type ProcessedDocument } from './process-document.js';
 import { versions } from './versions.js';
@@ -32,6 +36,8 @@ export interface RunOptions {
 
 export interface RunResult {
   dir: string;
+  /** The audit (null when disabled); `report.gate.passed` false means outputs are in quarantine/. */
+  report: AuditReport | null;
   summary: RunSummary;
   manifest: Record<string, unknown>;
 }
@@ -74,6 +80,10 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const totals: EditCounts & { read: number; written: number; rejected: number; syntheticTokens: number } = {
     read: 0, written: 0, rejected: 0, tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0,
   };
+  const views: Record<string, CorpusStats> = {};
+  if (config.audit.enabled) {
+    for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) views[v] = new CorpusStats(config.audit.ngramBudget);
+  }
   const progress = new Progress('tailguard', limit ?? (config.input.format === 'brown' ? (config.input.split === 'heldout' ? 50 : config.input.split === 'train' ? 450 : 500) : undefined), 'tokens', options.progress);
   const t0 = Date.now();
   try {
@@ -99,6 +109,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
           await writers.synthetic?.write(r.synthetic.record);
         }
         await writers.scores?.write(r.scores);
+        for (const [name, view] of Object.entries(r.views)) views[name]?.add(view.text, view.scores);
       }
       progress.tick(results.length, results.reduce((s, r) => s + ('counts' in r ? r.counts.tokens : 0), 0));
     }
@@ -112,7 +123,23 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   if (totals.read !== totals.written + totals.rejected) {
     throw new TailguardError('internal', `accounting does not balance: read ${totals.read} != written ${totals.written} + rejected ${totals.rejected}`);
   }
-  for (const w of Object.values(writers)) await w?.close();
+  let report: AuditReport | null = null;
+  if (config.audit.enabled) {
+    const t = Date.now();
+    report = buildReport(views, 'human', config.audit.gate, seed);
+    timings.auditSeconds = (Date.now() - t) / 1000;
+    await writeJsonAtomic(join(dir, RUN_FILES.report), report, true);
+    await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), reportMarkdown(report, `Tailguard audit: ${config.name}`));
+    for (const [name, stats] of Object.entries(views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
+  }
+  // A failed gate keeps the data out of the final names: it lands in quarantine/ instead.
+  const gatePassed = report?.gate.passed ?? true;
+  if (!gatePassed) await mkdir(join(dir, QUARANTINE), { recursive: true });
+  for (const [kind, w] of Object.entries(writers)) {
+    if (!w) continue;
+    const quarantined = !gatePassed && kind !== 'rejects' && kind !== 'scores';
+    await w.close(quarantined ? join(dir, QUARANTINE, basename(w.path)) : w.path);
+  }
   timings.wallSeconds = (Date.now() - started) / 1000;
   timings.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -126,6 +153,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     versions: versions(),
     prior: prior.identity,
     selection: { mode: config.edit.selection.mode, threshold, calibration },
+    gate: report?.gate ?? null,
     counts: { read: totals.read, written: totals.written, rejected: totals.rejected },
     summary,
     timings,
@@ -133,7 +161,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   };
   await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
   if (!options.prior) await prior.dispose();
-  return { dir, summary, manifest };
+  return { dir, summary, manifest, report };
 }
 
 /** Stop after `limit` documents; rejects do not count towards the limit. */
@@ -162,6 +190,17 @@ async function processDocuments(docs: Document[], prior: PriorModel, config: Pip
   const synthetic = config.synthetic.enabled
     ? await generateContinuations(prior, docs.map((d, i) => ({ text: d.text, tokens: tokens[i], rng: rngFor(seed, 'synthetic', d.id) })), config.synthetic)
     : [];
-  return docs.map((doc, i) => processDocument(doc, tokens[i], scores[i], synthetic[i], prior, config, seed, threshold));
+  const processed = docs.map((doc, i) => processDocument(doc, tokens[i], scores[i], synthetic[i], prior, config, seed, threshold));
+  if (config.audit.enabled && config.audit.scoreViews) await scoreViews(processed, prior);
+  return processed;
+}
+
+/** Score the edited and synthetic texts that are not scored yet, in one batch per view. */
+async function scoreViews(processed: ProcessedDocument[], prior: PriorModel): Promise<void> {
+  for (const view of ['edited', 'synthetic']) {
+    const pending = processed.map((p) => p.views[view]).filter((v) => v && !v.scores);
+    const scores = await prior.score(pending.map((v) => prior.tokenize(v.text)), { topK: 0 });
+    pending.forEach((v, i) => (v.scores = scores[i]));
+  }
 }
 

@@ -1,3 +1,4 @@
+import type { AuditReport } from '../audit/report.js';
 import type { Calibration } from '../edit/threshold.js';
 import type { PipelineConfig } from './config.js';
 
@@ -66,5 +67,27 @@ export function formatSummary(s: RunSummary, dir: string): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}
+
+/** The audit lines of the summary: each view's key metrics, its drift from human, and the gate. */
+export function formatAudit(r: AuditReport): string {
+  const names = Object.keys(r.views);
+  const cell = (x: string) => x.padStart(16);
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const lines = [`  audit${' '.repeat(27)}${names.map(cell).join('')}`];
+  const row = (label: string, f: (n: string) => string) => lines.push(`  ${label.padEnd(32)}${names.map((n) => cell(f(n))).join('')}`);
+  row('distinct-2', (n) => r.views[n].distinct[1].toFixed(4));
+  row('top-40 bigram mass', (n) => pct(r.views[n].topMass[1]));
+  row('perplexity median (5%-95%)', (n) => {
+    const p = r.views[n].perplexity;
+    return p ? `${p.quantiles[2].toFixed(0)} (${p.quantiles[0].toFixed(0)}-${p.quantiles[4].toFixed(0)})` : '-';
+  });
+  row('JSD bigrams vs human (bits)', (n) => (r.comparisons[n] ? r.comparisons[n].jsd[1].toFixed(4) : '-'));
+  row('perplexity W1 vs human', (n) => (r.comparisons[n]?.perplexityW1 != null ? r.comparisons[n].perplexityW1!.toFixed(1) : '-'));
+  for (const g of r.gate.checks) {
+    lines.push(`  gate ${g.passed ? 'pass' : 'FAIL'}: ${g.view} ${g.check} = ${g.value === null ? 'n/a' : g.value.toFixed(4)} (threshold ${g.threshold})`);
+  }
+  if (!r.gate.passed) lines.push('  gate FAILED: edited/synthetic outputs were written to quarantine/, not to their final names');
   return lines.join('\n');
 }
