@@ -6,6 +6,7 @@ import { NGramPrior } from '../src/prior/ngram/prior.js';
 import { BOS, UNK } from '../src/prior/ngram/vocabulary.js';
 import { TailguardError } from '../src/errors.js';
 import { brownPrior, TEST_MODEL_FILE } from './helpers/brown-prior.js';
+import { SHAPES, shaped } from './helpers/shaped.js';
 
 const prior = await brownPrior();
 const V = prior.identity.vocabSize;
@@ -98,37 +99,11 @@ test('pure sampling draws tokens with the model probabilities', async (t) => {
   }
 });
 
-/** The exact distribution sampling should follow: temperature, then top-k, then top-p, renormalised. */
-function shaped(p: (id: number) => number, options: { temperature: number; topK: number; topP: number }): Map<number, number> {
-  const ids = Array.from({ length: V }, (_, i) => i).filter((i) => i !== BOS && i !== UNK);
-  ids.sort((a, b) => p(b) - p(a) || a - b);
-  const w = ids.map((i) => Math.pow(p(i), 1 / options.temperature));
-  const z = w.reduce((a, b) => a + b, 0);
-  let keep = options.topK > 0 ? Math.min(options.topK, ids.length) : ids.length;
-  if (options.topP < 1) {
-    let cum = 0;
-    for (let j = 0; j < keep; j++) {
-      cum += w[j];
-      if (cum >= options.topP * z) {
-        keep = j + 1;
-        break;
-      }
-    }
-  }
-  const kept = w.slice(0, keep).reduce((a, b) => a + b, 0);
-  return new Map(ids.slice(0, keep).map((id, j) => [id, w[j] / kept]));
-}
-
 test('temperature, top-k and top-p sampling follow the shaped distribution exactly', (t) => {
   const dist = prior.distribution(prior.tokenize('It was the').ids);
   const n = 3000;
-  for (const options of [
-    { temperature: 0.7, topK: 0, topP: 1 },
-    { temperature: 1, topK: 5, topP: 1 },
-    { temperature: 1, topK: 0, topP: 0.5 },
-    { temperature: 1.3, topK: 20, topP: 0.8 },
-  ]) {
-    const expected = shaped((id) => dist.prob(id), options);
+  for (const options of SHAPES) {
+    const expected = shaped(V, (id) => id !== BOS && id !== UNK, (id) => dist.prob(id), options);
     const counts = new Map<number, number>();
     const rng = createRng(11);
     for (let i = 0; i < n; i++) {

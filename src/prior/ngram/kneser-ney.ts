@@ -1,4 +1,5 @@
 import type { Rng } from '../../random.js';
+import { MaxHeap } from '../max-heap.js';
 import { isPureSampling } from '../sampling.js';
 import type { SamplingOptions } from '../types.js';
 import { type ContextEntry, type NGramCounts, contextTables, discounts } from './counts.js';
@@ -372,7 +373,8 @@ export class KneserNeyModel {
     const ids: number[] = [];
     const weights: number[] = [];
     let cum = 0;
-    const heap = new TouchedHeap(this.touched.subarray(0, this.nTouched), (w) => this.acc[w] + g * this.p1[w]);
+    const touched = this.touched.slice(0, this.nTouched);
+    const heap = new MaxHeap(touched, Float64Array.from(touched, (w) => this.acc[w] + g * this.p1[w]), touched.length);
     let r = 0;
     while (ids.length < limit && cum < options.topP * z) {
       while (r < this.sortedIds.length && (this.mark[this.sortedIds[r]] || !emittable(this.sortedIds[r]))) r++;
@@ -384,7 +386,7 @@ export class KneserNeyModel {
       }
       const touchedP = top >= 0 ? this.acc[top] + g * this.p1[top] : -1;
       if (touchedP < 0 && dense < 0) break;
-      const id = touchedP >= dense ? heap.pop() : this.sortedIds[r++];
+      const id = touchedP >= dense ? heap.pop()[0] : this.sortedIds[r++];
       const w = Math.pow(touchedP >= dense ? touchedP : dense, invT);
       ids.push(id);
       weights.push(w);
@@ -533,53 +535,6 @@ function upperBound(cum: Float64Array, target: number): number {
     else lo = mid + 1;
   }
   return lo;
-}
-
-/** A binary max-heap of ids keyed by a probability, for visiting touched ids in descending order. */
-class TouchedHeap {
-  private readonly ids: Int32Array;
-  private readonly keys: Float64Array;
-  private size: number;
-
-  constructor(ids: Int32Array, key: (id: number) => number) {
-    this.ids = Int32Array.from(ids);
-    this.keys = Float64Array.from(ids, key);
-    this.size = ids.length;
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  peek(): number {
-    return this.size > 0 ? this.ids[0] : -1;
-  }
-
-  pop(): number {
-    const top = this.ids[0];
-    this.size--;
-    if (this.size > 0) {
-      this.ids[0] = this.ids[this.size];
-      this.keys[0] = this.keys[this.size];
-      this.down(0);
-    }
-    return top;
-  }
-
-  private before(i: number, j: number): boolean {
-    return this.keys[i] > this.keys[j] || (this.keys[i] === this.keys[j] && this.ids[i] < this.ids[j]);
-  }
-
-  private down(i: number): void {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < this.size && this.before(l, m)) m = l;
-      if (r < this.size && this.before(r, m)) m = r;
-      if (m === i) return;
-      [this.ids[i], this.ids[m]] = [this.ids[m], this.ids[i]];
-      [this.keys[i], this.keys[m]] = [this.keys[m], this.keys[i]];
-      i = m;
-    }
-  }
 }
 
 function findId(ids: Int32Array, x: number): number {
