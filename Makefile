@@ -5,7 +5,7 @@ PIPELINE ?= pipelines/toedit-ngram.json
 RUN_FLAGS ?= --force
 AVA_FLAGS ?=
 
-.PHONY: run test typecheck build bench model clean
+.PHONY: run test typecheck build bench model clean chromium
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -24,8 +24,12 @@ run: build
 typecheck: node_modules/.install-stamp
 	$(NODE_BIN)/tsc -p tsconfig.json --noEmit
 
+## Headless Chromium, for the test that renders report.html (Debian's package; needs root).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 ## Type-check, then every test (ava). AVA_FLAGS=--tap for machine-readable output.
-test: typecheck
+test: typecheck chromium
 	$(NODE_BIN)/ava $(AVA_FLAGS)
 
 ## Throughput and memory benchmarks; JSON results in bench/results/.

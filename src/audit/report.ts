@@ -10,6 +10,8 @@ export interface AuditReport {
   views: Record<string, ViewMetrics>;
   comparisons: Record<string, Comparison>;
   gate: GateResult;
+  /** A few documents token by token (GLTR style), with their edits. */
+  samples?: TokenSample[];
   charts: {
     /** Per-document perplexities, per view. */
     perplexity: Record<string, number[]>;
@@ -20,6 +22,12 @@ export interface AuditReport {
     /** Hashed unigram+bigram bucket shares, largest first (ToEdit's concentration plot), per view. */
     hashedSorted: Record<string, number[]>;
   };
+}
+
+/** One document as the report shows it: each token with the gap before it, its rank and its edit. */
+export interface TokenSample {
+  id: string;
+  pieces: { text: string; rank: number | null; p: number; selected: boolean; replacement?: string }[];
 }
 
 /** Build the report of the views, each compared with `reference`, and apply the gate. */

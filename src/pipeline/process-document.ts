@@ -3,7 +3,9 @@ import { applyEdits } from '../edit/apply.js';
 import { type EditCounts, resampleDocument } from '../edit/resample.js';
 import type { Continuation } from '../generate/continue.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+import type { TokenSample } from '../audit/report.js';
 import { rngFor } from '../random.js';
+import { tokenSample } from './token-sample.js';
 import type { PipelineConfig } from './config.js';
 
 /** Everything the run writes for one document. */
@@ -13,6 +15,8 @@ export interface ProcessedDocument {
   editLog: unknown;
   synthetic?: { record: unknown; generatedTokens: number };
   scores?: unknown;
+  /** Lazily built token-by-token view for the HTML report (only a few documents ask for it). */
+  sample: () => TokenSample;
   /** The texts of each view for the audit, with the prior's scores once they are computed. */
   views: Record<string, { text: string; scores?: TokenScores }>;
 }
@@ -49,6 +53,7 @@ export function processDocument(
       generatedTokens: synthetic.generatedTokens,
     },
     scores: config.writeScores ? scoreRecord(doc, tokens, scores, prior) : undefined,
+    sample: () => tokenSample(doc.id, doc.text, tokens, scores, applied),
     views: {
       human: { text: doc.text, scores },
       ...(e.enabled && { edited: { text, scores: counts.changed === 0 ? scores : undefined } }),

@@ -12,6 +12,7 @@ export const RUN_FILES = {
   scores: 'scores.jsonl',
   report: 'report.json',
   reportMarkdown: 'report.md',
+  reportHtml: 'report.html',
   manifest: 'manifest.json',
 } as const;
 

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CorpusStats } from '../audit/corpus-stats.js';
-import { type AuditReport, buildReport } from '../audit/report.js';
+import { type AuditReport, type TokenSample, buildReport } from '../audit/report.js';
+import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { Document, ReadItem, Reject } from '../corpus/document.js';
 import { JsonlWriter } from '../corpus/jsonl-writer.js';
@@ -19,6 +20,7 @@ import { Progress } from './progress.js';
 import { QUARANTINE, RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
 import { type RunSummary, summarize } from './summary.js';
 import { processDocument, type ProcessedDocument } from './process-document.js';
+import { SAMPLE_DOCS } from './token-sample.js';
 import { versions } from './versions.js';
 
 export interface RunOptions {
@@ -84,6 +86,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   if (config.audit.enabled) {
     for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) views[v] = new CorpusStats(config.audit.ngramBudget);
   }
+  const samples: TokenSample[] = [];
   const progress = new Progress('tailguard', limit ?? (config.input.format === 'brown' ? (config.input.split === 'heldout' ? 50 : config.input.split === 'train' ? 450 : 500) : undefined), 'tokens', options.progress);
   const t0 = Date.now();
   try {
@@ -110,6 +113,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
         }
         await writers.scores?.write(r.scores);
         for (const [name, view] of Object.entries(r.views)) views[name]?.add(view.text, view.scores);
+        if (samples.length < SAMPLE_DOCS) samples.push(r.sample());
       }
       progress.tick(results.length, results.reduce((s, r) => s + ('counts' in r ? r.counts.tokens : 0), 0));
     }
@@ -126,10 +130,13 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   let report: AuditReport | null = null;
   if (config.audit.enabled) {
     const t = Date.now();
-    report = buildReport(views, 'human', config.audit.gate, seed);
+    report = { ...buildReport(views, 'human', config.audit.gate, seed), samples };
     timings.auditSeconds = (Date.now() - t) / 1000;
     await writeJsonAtomic(join(dir, RUN_FILES.report), report, true);
-    await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), reportMarkdown(report, `Tailguard audit: ${config.name}`));
+    const title = `Tailguard audit: ${config.name}`;
+    const markdown = reportMarkdown(report, title);
+    await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), markdown);
+    await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
     for (const [name, stats] of Object.entries(views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
   }
   // A failed gate keeps the data out of the final names: it lands in quarantine/ instead.

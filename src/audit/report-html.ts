@@ -1,0 +1,117 @@
+import type { AuditReport, TokenSample } from './report.js';
+import { barChart, esc, lineChart } from './svg.js';
+
+const COLORS: Record<string, string> = { human: '#1f77b4', edited: '#2ca02c', synthetic: '#d62728' };
+const color = (view: string, i: number) => COLORS[view] ?? ['#9467bd', '#8c564b', '#e377c2'][i % 3];
+/** GLTR colours: rank 1 green, ≤ 10 yellow, ≤ 100 red, beyond purple. */
+const RANK_COLORS = ['#b9f6ca', '#fff59d', '#ffab91', '#e1bee7'];
+
+/**
+ * report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with the
+ * summary tables of report.md and the charts that show drift and concentration at a glance.
+ */
+export function reportHtml(r: AuditReport, title: string, markdownTables: string): string {
+  const views = Object.keys(r.views);
+  const sections = [
+    section('Perplexity of documents under the prior', 'Per-document perplexity of each view. In ToEdit\u2019s measurements (§3) human text spreads over a wide range with a long tail and synthetic text sits in a narrow, low band.', perplexityChart(r, views)),
+    section('Rank-frequency of words', 'Log-log; a steeper or shorter curve means fewer rare words (lost tails).', lineChart(views.map((v, i) => ({ name: v, color: color(v, i), points: r.charts.rankFrequency[v] })), { xLabel: 'rank', yLabel: 'frequency', xLog: true, yLog: true })),
+    section('Concentration of hashed unigram+bigram features', '10,000 buckets sorted by mass: a curve that starts higher piles more mass into few features.', lineChart(views.map((v, i) => ({ name: v, color: color(v, i), points: r.charts.hashedSorted[v].map((y, j) => [j + 1, y] as [number, number]) })), { xLabel: 'bucket rank', yLabel: 'share of features', xLog: true, yLog: true })),
+    r.views[views[0]].probShares
+      ? section('Probability the prior gives the actual token', 'Shares of tokens in 0.1-wide bins (ToEdit Table 6).', barChart(Array.from({ length: 10 }, (_, i) => `${(i / 10).toFixed(1)}`), views.filter((v) => r.views[v].probShares).map((v, i) => ({ name: v, color: color(v, i), values: r.views[v].probShares! })), { yLabel: 'share of tokens', percent: true }))
+      : '',
+    r.views[views[0]].rankShares
+      ? section('Rank of the actual token (GLTR buckets)', 'Share of tokens that are the prior\u2019s first, top-10, top-100 or a lower choice. In GLTR\u2019s studies machine text leans on the top choices.', barChart(['top-1', 'top-10', 'top-100', 'other'], views.filter((v) => r.views[v].rankShares).map((v, i) => ({ name: v, color: color(v, i), values: r.views[v].rankShares! })), { yLabel: 'share of tokens', percent: true }))
+      : '',
+    section('Top-40 bigrams', 'Each bigram\u2019s share of all bigrams; ToEdit found synthetic text over-uses a few.', `<div class="cols">${views.map((v) => bigramTable(v, r.charts.topBigrams[v])).join('')}</div>`),
+    r.samples && r.samples.length > 0 ? section('Documents token by token', 'Background: the prior\u2019s rank of each token (green top-1, yellow top-10, red top-100, purple beyond). Outlined: tokens ToEdit selected; struck through with the replacement after them: tokens it changed.', r.samples.map(sampleHtml).join('')) : '',
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+p.note{color:#555;margin:4px 0 12px}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
+.gate-pass{color:#1b5e20;font-weight:bold}.gate-fail{color:#b71c1c;font-weight:bold}
+.cols{display:flex;gap:16px;flex-wrap:wrap}.cols table{flex:1}
+.doc{font-family:ui-monospace,Menlo,monospace;font-size:13px;line-height:1.7;white-space:pre-wrap;border:1px solid #ddd;padding:8px;max-height:360px;overflow:auto}
+.doc span.sel{outline:1px solid #333}.doc del{color:#777}.doc ins{text-decoration:none;font-weight:bold;background:#bbdefb}
+</style></head><body>
+<h1>${esc(title)}</h1>
+<p>Reference view: <b>${esc(r.reference)}</b>. Gate: <span class="${r.gate.passed ? 'gate-pass' : 'gate-fail'}">${r.gate.passed ? 'passed' : 'FAILED'}</span>.</p>
+${markdownTablesToHtml(markdownTables)}
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+function section(title: string, note: string, body: string): string {
+  return `<section><h2>${esc(title)}</h2><p class="note">${esc(note)}</p>${body}</section>`;
+}
+
+function perplexityChart(r: AuditReport, views: string[]): string {
+  const all = views.flatMap((v) => r.charts.perplexity[v]).filter((x) => x > 0);
+  if (all.length === 0) return '<p>No view was scored by the prior.</p>';
+  const lo = Math.log(Math.min(...all));
+  const hi = Math.log(Math.max(...all)) + 1e-9;
+  const bins = 30;
+  const series = views
+    .filter((v) => r.charts.perplexity[v].length > 0)
+    .map((v, i) => {
+      const counts = new Array<number>(bins).fill(0);
+      for (const x of r.charts.perplexity[v]) counts[Math.min(bins - 1, Math.floor(((Math.log(x) - lo) / (hi - lo)) * bins))]++;
+      const n = r.charts.perplexity[v].length;
+      const points: [number, number][] = [];
+      counts.forEach((c, b) => {
+        points.push([Math.exp(lo + (b / bins) * (hi - lo)), c / n], [Math.exp(lo + ((b + 1) / bins) * (hi - lo)), c / n]);
+      });
+      return { name: v, color: color(v, i), points };
+    });
+  return lineChart(series, { xLabel: 'perplexity per token', yLabel: 'share of documents', xLog: true });
+}
+
+function bigramTable(view: string, rows: [string, number][]): string {
+  const max = Math.max(...rows.map(([, s]) => s), 1e-12);
+  return `<table><tr><th colspan="2">${esc(view)}</th></tr>${rows
+    .map(([b, s]) => `<tr><td>${esc(b)}</td><td><span style="display:inline-block;background:#90caf9;height:9px;width:${Math.round((s / max) * 60)}px"></span> ${(s * 100).toFixed(2)}%</td></tr>`)
+    .join('')}</table>`;
+}
+
+function sampleHtml(s: TokenSample): string {
+  const body = s.pieces
+    .map((p) => {
+      const bg = p.rank === null ? 'transparent' : RANK_COLORS[p.rank <= 1 ? 0 : p.rank <= 10 ? 1 : p.rank <= 100 ? 2 : 3];
+      const lead = p.text.match(/^\s*/)![0];
+      const word = p.text.slice(lead.length);
+      const title = p.rank === null ? '' : ` title="rank ${p.rank}, p = ${p.p.toPrecision(3)}"`;
+      const inner = p.replacement !== undefined ? `<del>${esc(word)}</del><ins>${esc(p.replacement)}</ins>` : esc(word);
+      return `${esc(lead)}<span${p.selected ? ' class="sel"' : ''} style="background:${bg}"${title}>${inner}</span>`;
+    })
+    .join('');
+  return `<h3>${esc(s.id)}</h3><div class="doc">${body}</div>`;
+}
+
+/** The pipe tables of report.md as HTML tables (the page repeats the summary). */
+function markdownTablesToHtml(md: string): string {
+  const out: string[] = [];
+  let table: string[][] = [];
+  const flush = () => {
+    if (table.length === 0) return;
+    const [head, , ...rows] = table;
+    out.push(`<table><tr>${head.map((h) => `<th>${inline(h)}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`).join('')}</table>`);
+    table = [];
+  };
+  for (const line of md.split('\n')) {
+    if (line.startsWith('|')) table.push(line.slice(1, -1).split('|').map((c) => c.trim()));
+    else {
+      flush();
+      if (line.startsWith('## ')) out.push(`<h2>${esc(line.slice(3))}</h2>`);
+    }
+  }
+  flush();
+  return out.join('\n');
+}
+
+function inline(cell: string): string {
+  return esc(cell).replace(/\*\*(.+?)\*\*/g, '<b>$1</b>');
+}
