@@ -5,6 +5,13 @@ import { TailguardError, type ErrorCode } from './errors.js';
 import { loadPipeline, parsePipeline, type PipelineConfig } from './pipeline/config.js';
 import { runPipeline } from './pipeline/run.js';
 import { formatAudit, formatSummary } from './pipeline/summary.js';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CorpusStats } from './audit/corpus-stats.js';
+import type { CorpusSpec } from './corpus/read.js';
+import { auditCorpora } from './pipeline/audit-corpora.js';
+import { openPrior } from './pipeline/open-prior.js';
+import { writeJsonAtomic } from './pipeline/run-folder.js';
 
 /** Exit codes, documented in the README. */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5 };
@@ -37,6 +44,8 @@ Usage:
   tailguard score <file> [options]          per-token probabilities, ranks, entropy (scores.jsonl)
   tailguard edit <file> [options]           ToEdit only (edited.jsonl, edits.jsonl)
   tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
+  tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
+  tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard <command> --help                help for one command
 
 Example:
@@ -79,6 +88,26 @@ Example:
   tailguard generate corpus.jsonl --top-p 0.9 --out runs/synthetic`,
 };
 
+HELP.audit = `Usage: tailguard audit <corpus...> [options]
+       tailguard audit merge <stats.json...> --out merged.json
+
+Audits corpora without editing them: n-gram diversity and concentration, perplexity and rank
+buckets under the prior, each corpus compared with the reference (the first one, or --reference).
+Writes report.json, report.md, report.html and stats.<name>.json (mergeable) to --out.
+A corpus is a .jsonl/.json file, a folder of .txt files, or brown:heldout / brown:train.
+\`audit merge\` adds up stats.<name>.json files of shards into the statistics of the whole.
+
+Options:
+  --reference NAME   which corpus is the reference (file path or name; default: the first)
+  --pipeline FILE    pipeline whose prior scores the corpora (default: ${DEFAULT_PIPELINE})
+  --no-prior         n-gram metrics only, no scoring
+  --out DIR          output folder (default: runs/audit); for merge, the output file
+  --force            replace an earlier audit in the output folder
+  --json             print the report's views and comparisons as JSON
+
+Example:
+  tailguard audit brown:heldout runs/toedit-ngram/synthetic.jsonl --out runs/audit`;
+
 const OPTIONS = {
   out: { type: 'string' },
   seed: { type: 'string' },
@@ -87,6 +116,8 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  reference: { type: 'string' },
+  'no-prior': { type: 'boolean' },
   pipeline: { type: 'string' },
   format: { type: 'string' },
   'text-field': { type: 'string' },
@@ -174,6 +205,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP[command]);
     return 0;
   }
+  if (command === 'audit') return audit(positionals, v);
   if (positionals.length !== 1) {
     console.error(`tailguard ${command}: expected one ${command === 'run' ? 'pipeline file' : 'input file'}, got ${positionals.length}\n\n${HELP[command]}`);
     return 2;
@@ -191,6 +223,46 @@ export async function main(argv: string[]): Promise<number> {
   if (v.json) console.log(JSON.stringify({ ...result.summary, gate: result.report?.gate ?? null }, null, 2));
   else console.log(formatSummary(result.summary, result.dir) + (result.report ? `\n${formatAudit(result.report)}` : ''));
   return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
+}
+
+/** A view name for a corpus argument: its file name without extension, safe as a file name part. */
+function viewName(arg: string, taken: Set<string>): string {
+  const base = (arg.startsWith('brown:') ? arg.replace(':', '-') : basename(arg).replace(/\.(jsonl|json|txt)$/i, '')).replace(/[^\w-]+/g, '_') || 'corpus';
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  taken.add(name);
+  return name;
+}
+
+function corpusSpec(arg: string, v: Values): CorpusSpec {
+  const brown = /^brown:(train|heldout|all)$/.exec(arg);
+  if (brown) return { format: 'brown', split: brown[1] as 'train' | 'heldout' | 'all' };
+  const format = formatOf(arg, v.format);
+  return format === 'text' ? { format, path: arg } : { format, path: arg, textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
+}
+
+async function audit(positionals: string[], v: Values): Promise<number> {
+  if (positionals[0] === 'merge') {
+    const files = positionals.slice(1);
+    if (files.length === 0 || !v.out) throw new TailguardError('config', 'audit merge: give the stats files to merge and --out FILE');
+    const merged = new CorpusStats();
+    for (const f of files) merged.merge(CorpusStats.fromJSON(JSON.parse(await readFile(f, 'utf8'))));
+    await writeJsonAtomic(v.out, merged.toJSON(), true);
+    console.log(`merged ${files.length} statistics files: ${merged.docs} documents, ${merged.tokens} words -> ${v.out}`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new TailguardError('config', 'audit: give at least one corpus (see --help)');
+  const taken = new Set<string>();
+  const corpora = positionals.map((arg) => ({ arg, name: viewName(arg, taken), spec: corpusSpec(arg, v) }));
+  const reference = v.reference === undefined ? undefined : (corpora.find((c) => c.arg === v.reference || c.name === v.reference)?.name ?? v.reference);
+  const log = v.quiet ? () => {} : (m: string) => console.error(m);
+  const prior = v['no-prior'] ? undefined : await openPrior((await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE)).prior, log);
+  const out = v.out ?? join('runs', 'audit');
+  const { report, rejected } = await auditCorpora({ corpora, reference, prior, out, force: v.force ?? false });
+  await prior?.dispose();
+  if (v.json) console.log(JSON.stringify({ views: report.views, comparisons: report.comparisons, rejected }, null, 2));
+  else console.log(`${formatAudit(report)}\n  rejected records: ${JSON.stringify(rejected)}\n  output: ${out} (report.html, report.md, report.json)`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -66,3 +66,20 @@ test('a run whose audit gate fails exits 6 and names the failed check', async (t
   t.is(r.code, 6, r.stderr);
   t.regex(r.stdout, /gate FAIL: synthetic maxTypeLoss = 0\.\d+ \(threshold 0\.0001\)/);
 });
+
+test('audit compares corpora without editing; audit merge adds shard statistics up to the whole', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const { readBrown } = await import('../src/corpus/brown.js');
+  const docs: string[] = [];
+  for await (const d of readBrown('heldout')) if (docs.length < 4) docs.push(JSON.stringify({ id: d.id, text: d.text }));
+  await writeFile(join(dir, 'a.jsonl'), docs.slice(0, 2).join('\n'));
+  await writeFile(join(dir, 'b.jsonl'), docs.slice(2).join('\n'));
+  await writeFile(join(dir, 'whole.jsonl'), docs.join('\n'));
+  const r = await cli('audit', join(dir, 'whole.jsonl'), join(dir, 'a.jsonl'), join(dir, 'b.jsonl'), '--no-prior', '--out', join(dir, 'audit'), '--quiet');
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /JSD bigrams vs whole/);
+  const m = await cli('audit', 'merge', join(dir, 'audit', 'stats.a.json'), join(dir, 'audit', 'stats.b.json'), '--out', join(dir, 'merged.json'));
+  t.is(m.code, 0, m.stderr);
+  const { readFile } = await import('node:fs/promises');
+  t.deepEqual(JSON.parse(await readFile(join(dir, 'merged.json'), 'utf8')), JSON.parse(await readFile(join(dir, 'audit', 'stats.whole.json'), 'utf8')));
+});

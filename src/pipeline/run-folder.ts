@@ -35,7 +35,7 @@ export async function prepareRunFolder(dir: string, options: { force: boolean; i
   if (existsSync(join(out, RUN_FILES.manifest))) {
     if (!options.force) throw new TailguardError('output', `${dir} holds a finished run; pass --force to replace it or --out to write elsewhere`);
     for (const name of await readdir(out)) {
-      if (name === QUARANTINE || /^stats\.[a-z]+\.json$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
+      if (name === QUARANTINE || /^stats\.[\w-]+\.json$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
         await rm(join(out, name), { force: true, recursive: true });
       }
     }

@@ -76,15 +76,15 @@ export function formatAudit(r: AuditReport): string {
   const cell = (x: string) => x.padStart(16);
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const lines = [`  audit${' '.repeat(27)}${names.map(cell).join('')}`];
-  const row = (label: string, f: (n: string) => string) => lines.push(`  ${label.padEnd(32)}${names.map((n) => cell(f(n))).join('')}`);
+  const row = (label: string, f: (n: string) => string) => lines.push(`  ${label.padEnd(Math.max(32, label.length + 1))}${names.map((n) => cell(f(n))).join('')}`);
   row('distinct-2', (n) => r.views[n].distinct[1].toFixed(4));
   row('top-40 bigram mass', (n) => pct(r.views[n].topMass[1]));
   row('perplexity median (5%-95%)', (n) => {
     const p = r.views[n].perplexity;
     return p ? `${p.quantiles[2].toFixed(0)} (${p.quantiles[0].toFixed(0)}-${p.quantiles[4].toFixed(0)})` : '-';
   });
-  row('JSD bigrams vs human (bits)', (n) => (r.comparisons[n] ? r.comparisons[n].jsd[1].toFixed(4) : '-'));
-  row('perplexity W1 vs human', (n) => (r.comparisons[n]?.perplexityW1 != null ? r.comparisons[n].perplexityW1!.toFixed(1) : '-'));
+  row(`JSD bigrams vs ${r.reference} (bits)`, (n) => (r.comparisons[n] ? r.comparisons[n].jsd[1].toFixed(4) : '-'));
+  row(`perplexity W1 vs ${r.reference}`, (n) => (r.comparisons[n]?.perplexityW1 != null ? r.comparisons[n].perplexityW1!.toFixed(1) : '-'));
   for (const g of r.gate.checks) {
     lines.push(`  gate ${g.passed ? 'pass' : 'FAIL'}: ${g.view} ${g.check} = ${g.value === null ? 'n/a' : g.value.toFixed(4)} (threshold ${g.threshold})`);
   }

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { CorpusStats } from '../audit/corpus-stats.js';
+import { type AuditReport, buildReport } from '../audit/report.js';
+import { reportHtml } from '../audit/report-html.js';
+import { reportMarkdown } from '../audit/report-markdown.js';
+import type { GateThresholds } from '../audit/gate.js';
+import { type CorpusSpec, readCorpus } from '../corpus/read.js';
+import type { PriorModel } from '../prior/types.js';
+import { batches } from './ordered-map.js';
+import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
+
+export interface AuditCorporaOptions {
+  /** Corpora by view name; the first is the reference unless `reference` names another. */
+  corpora: { name: string; spec: CorpusSpec }[];
+  reference?: string;
+  /** Score every view with this prior (perplexity, rank buckets); without it, n-gram metrics only. */
+  prior?: PriorModel;
+  out: string;
+  force?: boolean;
+  gate?: Record<string, GateThresholds>;
+  ngramBudget?: number;
+  batchSize?: number;
+  seed?: number;
+}
+
+/**
+ * Audit corpora without editing them: statistics of each, every one compared with the
+ * reference, reports and mergeable statistics written to `out`. Rejected records are counted
+ * per corpus and skipped (the audit reads, it does not rewrite).
+ */
+export async function auditCorpora(o: AuditCorporaOptions): Promise<{ report: AuditReport; rejected: Record<string, number> }> {
+  const reference = o.reference ?? o.corpora[0]?.name;
+  if (!o.corpora.some((c) => c.name === reference)) throw new Error(`reference "${reference}" is not one of the audited corpora`);
+  await prepareRunFolder(o.out, { force: o.force ?? false, inputs: o.corpora.flatMap((c) => (c.spec.format === 'brown' ? [] : [c.spec.path])) });
+  const views: Record<string, CorpusStats> = {};
+  const rejected: Record<string, number> = {};
+  for (const { name, spec } of o.corpora) {
+    const stats = (views[name] = new CorpusStats(o.ngramBudget));
+    rejected[name] = 0;
+    for await (const batch of batches(readCorpus(spec), o.batchSize ?? 16)) {
+      const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
+      rejected[name] += batch.length - docs.length;
+      const scores = o.prior ? await o.prior.score(docs.map((d) => o.prior!.tokenize(d.text)), { topK: 0 }) : [];
+      docs.forEach((d, i) => stats.add(d.text, scores[i]));
+    }
+  }
+  const report = buildReport(views, reference, o.gate ?? {}, o.seed ?? 1);
+  const title = `Tailguard audit: ${o.corpora.map((c) => c.name).join(', ')}`;
+  const markdown = reportMarkdown(report, title);
+  await writeJsonAtomic(join(o.out, RUN_FILES.report), report, true);
+  await writeFileAtomic(join(o.out, RUN_FILES.reportMarkdown), markdown);
+  await writeFileAtomic(join(o.out, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
+  for (const [name, stats] of Object.entries(views)) await writeJsonAtomic(join(o.out, `stats.${name}.json`), stats.toJSON(), true);
+  return { report, rejected };
+}
