@@ -237,7 +237,7 @@ test('cached decoding gives the distributions of a full scoring pass', async (t)
   t.true(maxd < 1e-4, `max diff ${maxd}`);
 });
 
-test('top-k sampling draws what sampleDense draws on the full distribution', async (t) => {
+test('sampling draws what sampleDense draws on the full distribution', async (t) => {
   const session = await prior.beginDecoding([prior.tokenize('He said that the').ids]);
   const [dist] = await session.next();
   // Rebuild the full row from logProb(id) and compare draws with the same random streams.
