@@ -10,7 +10,7 @@ const prior = await brownPrior();
 const doc = (await readBrown('heldout').next()).value!;
 const tokens = prior.tokenize(doc.text);
 const [scores] = await prior.score([tokens], { topK: 8 });
-const base = { topK: 8, beta: 1.5, excludeOriginal: false, deleteBelow: null };
+const base = { topK: 8, beta: 1.5, excludeOriginal: false, deleteBelow: null, editWhitespace: false };
 
 test('a token is selected exactly when P > p, never at position 0 or for <unk>', (t) => {
   for (const p of [0.05, 0.2, 0.5, 0.9]) {
@@ -78,4 +78,20 @@ test('calibrated thresholds select the target share', (t) => {
     t.is(c.achievedShare, above);
     t.true(Math.abs(above - target) < 0.01, `target ${target}, got ${above}`);
   }
+});
+
+test('with the shipped neural prior, whitespace tokens (paragraph breaks) are never selected nor drawn unless asked', async (t) => {
+  const { TransformersPrior } = await import('../src/prior/transformers/index.js');
+  const neural = await TransformersPrior.load({ model: 'models/brown-gpt-5m' });
+  const text = doc.text.slice(0, 1500);
+  const toks = neural.tokenize(text);
+  const [sc] = await neural.score([toks], { topK: 8 });
+  const isSpace = (i: number) => text.slice(toks.starts[i], toks.ends[i]).trim() === '';
+  t.true(Array.from(toks.ids.keys()).some(isSpace), 'the sample has whitespace tokens');
+  const kept = resampleDocument(text, toks, sc, neural, { ...base, threshold: 0 }, createRng(4));
+  t.false(kept.edits.some((e) => isSpace(e.position)), 'no whitespace token selected');
+  t.false(kept.edits.some((e) => e.changed && e.replacement.trim() === ''), 'no token replaced by whitespace');
+  const all = resampleDocument(text, toks, sc, neural, { ...base, threshold: 0, editWhitespace: true }, createRng(4));
+  t.true(all.edits.some((e) => isSpace(e.position)), 'editWhitespace lets them be selected');
+  await neural.dispose();
 });

@@ -16,6 +16,22 @@ export interface ResampleOptions {
   beta: number;
   excludeOriginal: boolean;
   deleteBelow: number | null;
+  /**
+   * Whether whitespace-only tokens may be selected or drawn. Off by default: with byte-level
+   * BPE most near-certain tokens are the second newline of a paragraph break, and resampling
+   * them rewrites layout, not language.
+   */
+  editWhitespace: boolean;
+}
+
+/**
+ * Whether ToEdit may select token i at all: never position 0, never a token the prior cannot
+ * write back (`<unk>`, control symbols), never whitespace unless asked. Calibration uses the same
+ * rule, so the target share counts what editing can actually select.
+ */
+export function isSelectable(prior: PriorModel, text: string, tokens: TokenizedText, i: number, editWhitespace: boolean): boolean {
+  if (i === 0 || !prior.isEmittable(tokens.ids[i])) return false;
+  return editWhitespace || text.slice(tokens.starts[i], tokens.ends[i]).trim() !== '';
 }
 
 /** One selected or deleted position. Spans are character offsets in the input text. */
@@ -61,8 +77,7 @@ export function resampleDocument(
     const lp = scores.logProb[i];
     const p = Math.exp(lp);
     const base = { position: i, start: starts[i], end: ends[i], original: text.slice(starts[i], ends[i]), originalId: original, p, rank: scores.rank[i] };
-    // An unknown-word class or control symbol cannot be judged or rewritten token by token.
-    if (!prior.isEmittable(original)) continue;
+    if (!isSelectable(prior, text, tokens, i, options.editWhitespace)) continue;
     if (options.deleteBelow !== null && p < options.deleteBelow) {
       // Deleting takes the gap before the token with it, so no double spaces are left behind.
       edits.push({ ...base, start: ends[i - 1], original: text.slice(ends[i - 1], ends[i]), replacement: '', replacementId: -1, kind: 'delete', changed: true });
@@ -77,7 +92,7 @@ export function resampleDocument(
     let hasOriginal = false;
     for (let j = 0; j < k; j++) {
       const id = scores.topIds[i * scores.topK + j];
-      if (id < 0) continue;
+      if (id < 0 || (!options.editWhitespace && prior.tokenText(id).trim() === '')) continue;
       if (id === original) {
         hasOriginal = true;
         if (options.excludeOriginal) continue;

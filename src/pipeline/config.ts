@@ -55,6 +55,8 @@ const edit = z
     beta: z.number().gt(0).default(1.5),
     excludeOriginal: z.boolean().default(false),
     deleteBelow: z.number().gt(0).lt(1).nullable().default(null),
+    /** Let whitespace-only tokens (paragraph breaks under byte-level BPE) be selected and drawn. */
+    editWhitespace: z.boolean().default(false),
     /** Warn when fewer than this share of tokens are selected. */
     warnBelowShare: z.number().min(0).max(1).default(0.01),
   })

@@ -34,7 +34,7 @@ export function processDocument(
 ): ProcessedDocument {
   const e = config.edit;
   const { edits, counts } = e.enabled
-    ? resampleDocument(doc.text, tokens, scores, prior, { threshold, topK: e.topK, beta: e.beta, excludeOriginal: e.excludeOriginal, deleteBelow: e.deleteBelow }, rngFor(seed, 'edit', doc.id))
+    ? resampleDocument(doc.text, tokens, scores, prior, { threshold, topK: e.topK, beta: e.beta, excludeOriginal: e.excludeOriginal, deleteBelow: e.deleteBelow, editWhitespace: e.editWhitespace }, rngFor(seed, 'edit', doc.id))
     : { edits: [], counts: { tokens: tokens.ids.length, selected: 0, changed: 0, deleted: 0 } };
   const { text, applied } = applyEdits(doc.text, edits);
   return {

@@ -10,7 +10,7 @@ import { describeCorpus, readCorpus } from '../corpus/read.js';
 import type { EditCounts } from '../edit/resample.js';
 import { TailguardError } from '../errors.js';
 import { generateContinuations } from '../generate/continue.js';
-import type { PriorModel } from '../prior/types.js';
+import type { PriorModel, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
 import { calibrate } from './calibrate.js';
 import type { PipelineConfig } from './config.js';
@@ -64,9 +64,13 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
 
   let threshold = config.edit.selection.mode === 'absolute' ? config.edit.selection.p : NaN;
   let calibration = null;
+  let cachedScores = new Map<string, TokenScores>();
   if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
     const t = Date.now();
-    calibration = await calibrate(prior, () => limitDocs(readCorpus(config.input), limit), config.edit.selection, config.batchSize);
+    ({ calibration, scores: cachedScores } = await calibrate(prior, () => limitDocs(readCorpus(config.input), limit), config.edit.selection, config.batchSize, config.edit.editWhitespace, {
+      topK: config.edit.topK,
+      maxTokens: SCORE_CACHE_TOKENS,
+    }));
     threshold = calibration.p;
     timings.calibrationSeconds = (Date.now() - t) / 1000;
     log(`calibrated threshold p = ${threshold.toPrecision(4)}: selects ${(calibration.achievedShare * 100).toFixed(2)}% of ${calibration.tokens} tokens (target ${(calibration.targetShare * 100).toFixed(1)}%)`);
@@ -91,7 +95,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const t0 = Date.now();
   try {
     const work = (batch: ReadItem[]) =>
-      processBatch(batch, prior, config, seed, threshold);
+      processBatch(batch, prior, config, seed, threshold, cachedScores);
     for await (const results of orderedMap(batches(limitDocs(readCorpus(config.input), limit), config.batchSize), work, config.concurrency)) {
       for (const r of results) {
         totals.read++;
@@ -181,19 +185,26 @@ async function* limitDocs(items: AsyncIterable<ReadItem>, limit: number | undefi
   }
 }
 
+/** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
+const SCORE_CACHE_TOKENS = 2_000_000;
+
 type BatchResult = { reject: Reject } | ProcessedDocument;
 
 /** Score a batch together, then edit and generate each document with its own random streams. */
-async function processBatch(batch: ReadItem[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number): Promise<BatchResult[]> {
+async function processBatch(batch: ReadItem[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<BatchResult[]> {
   const docs: Document[] = batch.flatMap((item) => (item.ok ? [item.doc] : []));
-  const processed = await processDocuments(docs, prior, config, seed, threshold);
+  const processed = await processDocuments(docs, prior, config, seed, threshold, cache);
   let next = 0;
   return batch.map((item) => (item.ok ? processed[next++] : { reject: item.reject }));
 }
 
-async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number): Promise<ProcessedDocument[]> {
+async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ProcessedDocument[]> {
   const tokens = docs.map((d) => prior.tokenize(d.text));
-  const scores = await prior.score(tokens, { topK: config.edit.topK });
+  const missing = docs.flatMap((d, i) => (cache.has(d.id) ? [] : [i]));
+  const fresh = await prior.score(missing.map((i) => tokens[i]), { topK: config.edit.topK });
+  const scores = docs.map((d) => cache.get(d.id)!);
+  missing.forEach((i, j) => (scores[i] = fresh[j]));
+  for (const d of docs) cache.delete(d.id); // used once: free it
   const synthetic = config.synthetic.enabled
     ? await generateContinuations(prior, docs.map((d, i) => ({ text: d.text, tokens: tokens[i], rng: rngFor(seed, 'synthetic', d.id) })), config.synthetic)
     : [];
