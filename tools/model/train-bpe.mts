@@ -11,6 +11,7 @@
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { bytesToUnicode } from '../../src/prior/transformers/bytes.js';
 
 const [trainFile, outDir, vocabArg] = process.argv.slice(2);
 if (!trainFile || !outDir) throw new Error('usage: train-bpe.mts <train.jsonl> <outDir> [vocabSize]');
@@ -20,25 +21,6 @@ const EOT_ID = VOCAB_SIZE - 1;
 
 /** The GPT-2 pre-tokenizer regex, copied from transformers.js (ByteLevelPreTokenizer). */
 const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
-
-/** GPT-2 bytes-to-unicode: printable bytes map to themselves, the others to code points 256+. */
-function bytesToUnicode(): string[] {
-  const bs: number[] = [];
-  for (let b = 33; b <= 126; b++) bs.push(b);
-  for (let b = 161; b <= 172; b++) bs.push(b);
-  for (let b = 174; b <= 255; b++) bs.push(b);
-  const cs = bs.slice();
-  let n = 0;
-  for (let b = 0; b < 256; b++) {
-    if (!bs.includes(b)) {
-      bs.push(b);
-      cs.push(256 + n++);
-    }
-  }
-  const table = new Array<string>(256);
-  bs.forEach((b, i) => (table[b] = String.fromCodePoint(cs[i])));
-  return table;
-}
 
 const byteChar = bytesToUnicode();
 const encoder = new TextEncoder();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { NO_SPACE_AFTER, NO_SPACE_BEFORE, joinTokens } from '../../corpus/detokenize.js';
 import type { Document } from '../../corpus/document.js';
+import { emptyScores } from '../scores.js';
 import type { DecodingSession, PriorIdentity, PriorModel, TokenDistribution, TokenizedText, TokenScores } from '../types.js';
 import { NGramCounts } from './counts.js';
 import { NGramDistribution } from './distribution.js';
@@ -90,14 +91,7 @@ export class NGramPrior implements PriorModel {
 
   private scoreOne(ids: Int32Array, k: number): TokenScores {
     const n = ids.length;
-    const out: TokenScores = {
-      logProb: new Float32Array(n),
-      rank: new Int32Array(n),
-      entropy: new Float32Array(n),
-      topK: k,
-      topIds: new Int32Array(n * k),
-      topLogProbs: new Float32Array(n * k),
-    };
+    const out = emptyScores(n, k);
     const m = this.model;
     for (let i = 0; i < n; i++) m.scorePosition(ids, i, k, out);
     return out;

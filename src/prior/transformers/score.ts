@@ -1,3 +1,4 @@
+import { emptyScores } from '../scores.js';
 import type { TokenizedText, TokenScores } from '../types.js';
 import { int64Tensor, logProbRows, type CausalLM } from './model.js';
 import { readPosition } from './readout.js';
@@ -31,17 +32,7 @@ interface Job {
 export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number): Promise<TokenScores[]> {
   const { model, eotId, vocabSize, context, stride, batchSize, emittable } = setup;
   const k = Math.max(0, Math.min(topK, vocabSize));
-  const results: TokenScores[] = docs.map((d) => {
-    const n = d.ids.length;
-    return {
-      logProb: new Float32Array(n),
-      rank: new Int32Array(n),
-      entropy: new Float32Array(n),
-      topK: k,
-      topIds: new Int32Array(n * k),
-      topLogProbs: new Float32Array(n * k),
-    };
-  });
+  const results: TokenScores[] = docs.map((d) => emptyScores(d.ids.length, k));
   const jobs: Job[] = [];
   docs.forEach((d, doc) => {
     for (const window of planWindows(d.ids.length, context, stride)) jobs.push({ doc, window });
