@@ -1,0 +1,26 @@
+/**
+ * Tailguard's public API. The CLI is a thin shell over these; library users import them from
+ * 'tailguard'.
+ */
+export { TailguardError, type ErrorCode } from './errors.js';
+export type { Document, Reject, ReadItem } from './corpus/document.js';
+export { readCorpus, documentsOf, describeCorpus, type CorpusSpec } from './corpus/read.js';
+export { readBrown, brownFiles, brownText, type BrownSplit } from './corpus/brown.js';
+export { wordSpans, words } from './corpus/words.js';
+export type { PriorModel, TokenizedText, TokenScores, TokenDistribution, SamplingOptions, DecodingSession, PriorIdentity } from './prior/types.js';
+export { NGramPrior, type NGramTrainOptions } from './prior/ngram/prior.js';
+export { TransformersPrior, type TransformersPriorOptions } from './prior/transformers/index.js';
+export { sampleDense } from './prior/sampling.js';
+export { resampleDocument, isSelectable, type ResampleOptions, type TokenEdit, type EditCounts } from './edit/resample.js';
+export { applyEdits, type AppliedEdit } from './edit/apply.js';
+export { calibrateThreshold, type Calibration, type Selection } from './edit/threshold.js';
+export { generateContinuations, type SyntheticOptions, type Continuation } from './generate/continue.js';
+export { CorpusStats, type CorpusStatsJSON } from './audit/corpus-stats.js';
+export { viewMetrics, type ViewMetrics } from './audit/metrics.js';
+export { compareViews, jensenShannon, wasserstein1, kolmogorovSmirnov, type Comparison } from './audit/compare.js';
+export { evaluateGate, GATE_CHECKS, type GateResult } from './audit/gate.js';
+export { buildReport, type AuditReport } from './audit/report.js';
+export { loadPipeline, parsePipeline, pipelineSchema, type PipelineConfig, type PipelineInput } from './pipeline/config.js';
+export { runPipeline, type RunOptions, type RunResult } from './pipeline/run.js';
+export { auditCorpora, type AuditCorporaOptions } from './pipeline/audit-corpora.js';
+export { rngFor, createRng, type Rng } from './random.js';
