@@ -1,7 +1,7 @@
 # Tailguard. `make run` and `make test` work on a fresh clone: each installs what it needs first.
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
-PIPELINE ?= pipelines/toedit-ngram.json
+PIPELINE ?= pipelines/toedit.json
 RUN_FLAGS ?= --force
 AVA_FLAGS ?=
 
