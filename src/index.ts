@@ -7,7 +7,7 @@ export type { Document, Reject, ReadItem } from './corpus/document.js';
 export { readCorpus, documentsOf, describeCorpus, type CorpusSpec } from './corpus/read.js';
 export { readBrown, brownFiles, brownText, type BrownSplit } from './corpus/brown.js';
 export { wordSpans, words } from './corpus/words.js';
-export type { PriorModel, TokenizedText, TokenScores, TokenDistribution, SamplingOptions, DecodingSession, PriorIdentity } from './prior/types.js';
+export type { PriorModel, ScoreOptions, TokenizedText, TokenScores, TokenDistribution, SamplingOptions, DecodingSession, PriorIdentity } from './prior/types.js';
 export { NGramPrior, type NGramTrainOptions } from './prior/ngram/prior.js';
 export { TransformersPrior, type TransformersPriorOptions } from './prior/transformers/index.js';
 export { sampleDense } from './prior/sampling.js';

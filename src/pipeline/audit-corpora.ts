@@ -40,7 +40,7 @@ export async function auditCorpora(o: AuditCorporaOptions): Promise<{ report: Au
     for await (const batch of batches(readCorpus(spec), o.batchSize ?? 16)) {
       const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
       rejected[name] += batch.length - docs.length;
-      const scores = o.prior ? await o.prior.score(docs.map((d) => o.prior!.tokenize(d.text)), { topK: 0 }) : [];
+      const scores = o.prior ? await o.prior.score(docs.map((d) => o.prior!.tokenize(d.text)), { topK: 0, entropy: false }) : [];
       docs.forEach((d, i) => stats.add(d.text, scores[i]));
     }
   }

@@ -17,7 +17,7 @@ export async function calibrate(
   selection: { targetShare: number; maxTokens: number },
   batchSize: number,
   editWhitespace: boolean,
-  keep: { topK: number; maxTokens: number },
+  keep: { topK: number; maxTokens: number; entropy: boolean },
 ): Promise<{ calibration: Calibration; scores: Map<string, TokenScores> }> {
   // Scores of the first documents are kept (up to keep.maxTokens tokens) so the editing pass
   // does not compute them again: on a small corpus that saves a whole pass of the prior.
@@ -29,7 +29,7 @@ export async function calibrate(
     const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
     const texts = docs.map((d) => d.text);
     const tokens = texts.map((t) => prior.tokenize(t));
-    const scores = await prior.score(tokens, { topK: keptTokens < keep.maxTokens ? keep.topK : 0 });
+    const scores = await prior.score(tokens, { topK: keptTokens < keep.maxTokens ? keep.topK : 0, entropy: keep.entropy });
     scores.forEach((s, d) => {
       if (keptTokens < keep.maxTokens && s.topK === keep.topK) {
         kept.set(docs[d].id, s);

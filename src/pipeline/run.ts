@@ -70,6 +70,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     ({ calibration, scores: cachedScores } = await calibrate(prior, () => limitDocs(readCorpus(config.input), limit), config.edit.selection, config.batchSize, config.edit.editWhitespace, {
       topK: config.edit.topK,
       maxTokens: SCORE_CACHE_TOKENS,
+      entropy: config.writeScores,
     }));
     threshold = calibration.p;
     timings.calibrationSeconds = (Date.now() - t) / 1000;
@@ -201,7 +202,7 @@ async function processBatch(batch: ReadItem[], prior: PriorModel, config: Pipeli
 async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ProcessedDocument[]> {
   const tokens = docs.map((d) => prior.tokenize(d.text));
   const missing = docs.flatMap((d, i) => (cache.has(d.id) ? [] : [i]));
-  const fresh = await prior.score(missing.map((i) => tokens[i]), { topK: config.edit.topK });
+  const fresh = await prior.score(missing.map((i) => tokens[i]), { topK: config.edit.topK, entropy: config.writeScores });
   const scores = docs.map((d) => cache.get(d.id)!);
   missing.forEach((i, j) => (scores[i] = fresh[j]));
   for (const d of docs) cache.delete(d.id); // used once: free it
@@ -217,7 +218,7 @@ async function processDocuments(docs: Document[], prior: PriorModel, config: Pip
 async function scoreViews(processed: ProcessedDocument[], prior: PriorModel): Promise<void> {
   for (const view of ['edited', 'synthetic']) {
     const pending = processed.map((p) => p.views[view]).filter((v) => v && !v.scores);
-    const scores = await prior.score(pending.map((v) => prior.tokenize(v.text)), { topK: 0 });
+    const scores = await prior.score(pending.map((v) => prior.tokenize(v.text)), { topK: 0, entropy: false });
     pending.forEach((v, i) => (v.scores = scores[i]));
   }
 }

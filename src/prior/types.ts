@@ -21,7 +21,7 @@ export interface TokenScores {
   logProb: Float32Array;
   /** 1 + the number of vocabulary entries strictly more probable than the actual token. */
   rank: Int32Array;
-  /** Entropy of the next-token distribution at position i, in nats. */
+  /** Entropy of the next-token distribution at position i, in nats (NaN if not asked for). */
   entropy: Float32Array;
   /** Candidates kept per position (the `topK` asked for). */
   topK: number;
@@ -29,6 +29,17 @@ export interface TokenScores {
   topIds: Int32Array;
   /** Row-major [n, topK]: their log-probabilities. */
   topLogProbs: Float32Array;
+}
+
+export interface ScoreOptions {
+  /** Candidates to keep per position (0: none). */
+  topK: number;
+  /**
+   * Compute the entropy of every next-token distribution (default true). A neural prior pays one
+   * exp per vocabulary entry per position for it, most of its read-out time: callers that do not
+   * need it (editing, calibration, audits) turn it off, and `entropy` is then NaN.
+   */
+  entropy?: boolean;
 }
 
 /** How to draw a token: the usual temperature, top-k (0 = off) and nucleus top-p (1 = off). */
@@ -74,7 +85,7 @@ export interface PriorModel {
   readonly identity: PriorIdentity;
   tokenize(text: string): TokenizedText;
   /** Score documents; long documents are scored in windows inside the implementation. */
-  score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]>;
+  score(docs: readonly TokenizedText[], options: ScoreOptions): Promise<TokenScores[]>;
   /** The text of token `id` on its own (for logs, score dumps and candidate lists). */
   tokenText(id: number): string;
   /**

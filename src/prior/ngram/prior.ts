@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { NO_SPACE_AFTER, NO_SPACE_BEFORE, joinTokens } from '../../corpus/detokenize.js';
 import type { Document } from '../../corpus/document.js';
 import { emptyScores } from '../scores.js';
+import type { ScoreOptions } from '../types.js';
 import type { DecodingSession, PriorIdentity, PriorModel, TokenDistribution, TokenizedText, TokenScores } from '../types.js';
 import { NGramCounts } from './counts.js';
 import { NGramDistribution } from './distribution.js';
@@ -85,7 +86,8 @@ export class NGramPrior implements PriorModel {
     return { ids: Int32Array.from(forms, (f) => this.model.vocab.id(f)), starts, ends };
   }
 
-  async score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]> {
+  /** Entropy is always computed: for this model it costs next to nothing. */
+  async score(docs: readonly TokenizedText[], options: ScoreOptions): Promise<TokenScores[]> {
     return docs.map((doc) => this.scoreOne(doc.ids, options.topK));
   }
 

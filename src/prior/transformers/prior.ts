@@ -1,5 +1,5 @@
 import { TailguardError } from '../../errors.js';
-import type { DecodingSession, PriorIdentity, PriorModel, TokenizedText, TokenScores } from '../types.js';
+import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession } from './decoding.js';
 import { loadModel, sha256File, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
@@ -75,7 +75,7 @@ export class TransformersPrior implements PriorModel {
     return this.tok.tokenize(text);
   }
 
-  score(docs: readonly TokenizedText[], options: { topK: number }): Promise<TokenScores[]> {
+  score(docs: readonly TokenizedText[], options: ScoreOptions): Promise<TokenScores[]> {
     return scoreDocuments(
       {
         model: this.model,
@@ -89,6 +89,7 @@ export class TransformersPrior implements PriorModel {
       },
       docs,
       options.topK,
+      options.entropy ?? true,
     );
   }
 
