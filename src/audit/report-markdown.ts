@@ -12,6 +12,9 @@ export function reportMarkdown(r: AuditReport, title: string): string {
     `# ${title}`,
     '',
     `Reference view: **${r.reference}**. Gate: **${r.gate.passed ? 'passed' : 'FAILED'}**.`,
+    ...(names.some((n) => v[n].approximate)
+      ? ['', `N-gram counts of ${names.filter((n) => v[n].approximate).join(', ')} exceeded the memory budget: n-grams seen once were pruned, so the n-gram metrics of those views are approximate (frequent n-grams are still counted).`]
+      : []),
     '',
     `| metric | ${names.join(' | ')} |`,
     `|---|${names.map(() => '---').join('|')}|`,
