@@ -43,6 +43,7 @@ function runOnce(c: Case, input: string, i: number) {
     input: { format: 'jsonl', path: input },
     edit: { ...base.edit, enabled: c.edit, selection: { mode: 'absolute', p: 0.99 } },
     synthetic: { ...base.synthetic, enabled: c.synthetic },
+    audit: { enabled: false }, // measured on its own: here only reading, scoring, editing, writing
   };
   const file = join(work, `${c.name}.json`);
   writeFileSync(file, JSON.stringify(pipeline));
