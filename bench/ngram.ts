@@ -57,8 +57,8 @@ function runOnce(c: Case, input: string, i: number) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const cases: Case[] = [
-  { name: 'score+edit-1x', times: 1, edit: true, synthetic: false },
-  { name: 'score+edit-10x', times: 10, edit: true, synthetic: false },
+  { name: 'score-edit-1x', times: 1, edit: true, synthetic: false },
+  { name: 'score-edit-10x', times: 10, edit: true, synthetic: false },
   { name: 'generate-1x', times: 1, edit: false, synthetic: true },
 ];
 const inputs = new Map<number, string>();
