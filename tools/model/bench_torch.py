@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpt import GPT, GPTConfig, MASK_VALUE  # noqa: E402
+from gpt import GPT, GPTConfig, MASK_VALUE, load_checkpoint  # noqa: E402
 
 
 def load_from_onnx(path):
@@ -64,9 +64,7 @@ def load_from_onnx(path):
 def load_model(ckpt, onnx_path):
     info = {}
     if ckpt and os.path.exists(ckpt):
-        ck = torch.load(ckpt, map_location='cpu')
-        gpt = GPT(GPTConfig(**ck['config']))
-        gpt.load_state_dict(ck['model'])
+        gpt, ck = load_checkpoint(ckpt)
         info['weights'] = 'checkpoint'
         info['checkpointStep'] = ck.get('step')
         if onnx_path and os.path.exists(onnx_path):

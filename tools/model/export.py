@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpt import GPT, GPTConfig, MASK_VALUE  # noqa: E402
+from gpt import GPT, GPTConfig, MASK_VALUE, load_checkpoint  # noqa: E402
 
 
 class OnnxDecoder(nn.Module):
@@ -96,11 +96,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
 
-    ck = torch.load(args.ckpt, map_location='cpu')
+    gpt, ck = load_checkpoint(args.ckpt)
     cfg = GPTConfig(**ck['config'])
-    gpt = GPT(cfg)
-    gpt.load_state_dict(ck['model'])
-    gpt.eval()
     dec = OnnxDecoder(gpt).eval()
 
     os.makedirs(os.path.join(args.out, 'onnx'), exist_ok=True)

@@ -99,3 +99,12 @@ class GPT(nn.Module):
 
     def num_params(self):
         return sum(p.numel() for p in self.parameters())
+
+
+def load_checkpoint(path):
+    """The model saved by train.py (in eval mode) and the checkpoint dict it came from."""
+    ck = torch.load(path, map_location='cpu')
+    model = GPT(GPTConfig(**ck['config']))
+    model.load_state_dict(ck['model'])
+    model.eval()
+    return model, ck

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpt import GPT, GPTConfig  # noqa: E402
+from gpt import GPTConfig, load_checkpoint  # noqa: E402
 
 
 def window_plan(n_targets, context, stride):
@@ -64,11 +64,8 @@ def main():
     ap.add_argument('--skip-eval', action='store_true')
     args = ap.parse_args()
     torch.set_num_threads(2)
-    ck = torch.load(args.ckpt, map_location='cpu')
+    model, ck = load_checkpoint(args.ckpt)
     cfg = GPTConfig(**ck['config'])
-    model = GPT(cfg)
-    model.load_state_dict(ck['model'])
-    model.eval()
     eot = cfg.vocab_size - 1
 
     refs = json.load(open(os.path.join(args.data, 'reference-input.json')))

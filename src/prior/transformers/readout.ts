@@ -4,15 +4,10 @@
  * log-sum-exp here, and no copies: every function takes the flat Float32Array and a row offset.
  */
 
-/** Where the statistics of one scored position go. */
-export interface ScoreSink {
-  logProb: Float32Array;
-  rank: Int32Array;
-  entropy: Float32Array;
-  topK: number;
-  topIds: Int32Array;
-  topLogProbs: Float32Array;
-}
+import type { TokenScores } from '../types.js';
+
+/** Where the statistics of one scored position go: the document's score arrays. */
+export type ScoreSink = TokenScores;
 
 /**
  * Fill position `at` of `sink` from the row data[base .. base+vocab): log-probability and rank of
