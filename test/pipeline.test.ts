@@ -149,3 +149,13 @@ test('a failed gate exits non-zero in the CLI sense, leaves no final-named outpu
   t.regex(await readFile(join(r.out, 'report.md'), 'utf8'), /\| synthetic \| maxJsd2 \| 0\.\d+ \| 0\.001 \| \*\*FAIL\*\* \|/);
   t.false((r.manifest.gate as { passed: boolean }).passed);
 });
+
+test('an input inside the output folder is refused, so --force can never delete it', async (t) => {
+  const dir = join(root, 'nested');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'in.jsonl');
+  await writeFile(file, JSON.stringify({ id: 'a', text: inputs[0].text.slice(0, 300) }) + '\n');
+  await t.throwsAsync(runPipeline(config({ input: { format: 'jsonl', path: file } }), { out: dir, prior, force: true, progress: false }), { message: /lies inside the output folder/ });
+  t.true((await readFile(file, 'utf8')).length > 0);
+});

@@ -95,3 +95,17 @@ test('with the shipped neural prior, whitespace tokens (paragraph breaks) are ne
   t.true(all.edits.some((e) => isSpace(e.position)), 'editWhitespace lets them be selected');
   await neural.dispose();
 });
+
+test('byte-level edits of multi-byte characters never overlap, so applying them cannot fail', async (t) => {
+  const { TransformersPrior } = await import('../src/prior/transformers/index.js');
+  const neural = await TransformersPrior.load({ model: 'models/brown-gpt-5m' });
+  const text = 'Tokyo 東京 and Kyoto 京都 — emoji 🎉🎉 café naïve, 数学と言語モデル.';
+  const toks = neural.tokenize(text);
+  const [sc] = await neural.score([toks], { topK: 8 });
+  for (let seed = 0; seed < 20; seed++) {
+    const { edits } = resampleDocument(text, toks, sc, neural, { ...base, threshold: 0, excludeOriginal: true }, createRng(seed));
+    for (let j = 1; j < edits.length; j++) t.true(edits[j].start >= edits[j - 1].end, `seed ${seed}: edit ${j} overlaps`);
+    t.notThrows(() => applyEdits(text, edits));
+  }
+  await neural.dispose();
+});

@@ -72,8 +72,10 @@ export function resampleDocument(
   const counts: EditCounts = { tokens: ids.length, selected: 0, changed: 0, deleted: 0 };
   const candIds = new Int32Array(k + 1);
   const weights = new Float64Array(k + 1);
+  let lastEnd = 0; // end of the last logged span: a widened replacement may cover later tokens
   for (let i = 1; i < ids.length; i++) {
     const original = ids[i];
+    if (starts[i] < lastEnd) continue; // inside the previous edit's span (a split multi-byte character)
     const lp = scores.logProb[i];
     const p = Math.exp(lp);
     const base = { position: i, start: starts[i], end: ends[i], original: text.slice(starts[i], ends[i]), originalId: original, p, rank: scores.rank[i] };
@@ -81,6 +83,7 @@ export function resampleDocument(
     if (options.deleteBelow !== null && p < options.deleteBelow) {
       // Deleting takes the gap before the token with it, so no double spaces are left behind.
       edits.push({ ...base, start: ends[i - 1], original: text.slice(ends[i - 1], ends[i]), replacement: '', replacementId: -1, kind: 'delete', changed: true });
+      lastEnd = ends[i];
       counts.deleted++;
       counts.changed++;
       continue;
@@ -112,11 +115,15 @@ export function resampleDocument(
     const chosen = candIds[drawIndex(weights, n, total, rng)];
     const changed = chosen !== original;
     if (changed) counts.changed++;
-    if (!changed) {
-      edits.push({ ...base, replacement: base.original, replacementId: chosen, kind: 'resample', changed });
+    const span = changed ? prior.replacementSpan(text, tokens, i, chosen) : { start: starts[i], end: ends[i], text: base.original };
+    if (!changed || span.start < lastEnd) {
+      // Unchanged, or the new token would have to rewrite characters an earlier edit owns: keep it.
+      if (changed) counts.changed--;
+      edits.push({ ...base, replacement: base.original, replacementId: original, kind: 'resample', changed: false });
+      lastEnd = ends[i];
       continue;
     }
-    const span = prior.replacementSpan(text, tokens, i, chosen);
+    lastEnd = span.end;
     edits.push({ ...base, start: span.start, end: span.end, original: text.slice(span.start, span.end), replacement: span.text, replacementId: chosen, kind: 'resample', changed });
   }
   return { edits, counts };

@@ -18,7 +18,7 @@ export interface Calibration {
  * The p for which a share `target` of `probs` lies strictly above p: the (target · n + 1)-th
  * largest probability. With ties at that value, fewer than target · n are above it.
  */
-export function calibrateThreshold(probs: Float32Array | Float64Array, target: number): Calibration {
+export function calibrateThreshold(probs: Float64Array | Float32Array, target: number): Calibration {
   const n = probs.length;
   if (n === 0) return { p: 1, targetShare: target, achievedShare: 0, tokens: 0 };
   const sorted = Float64Array.from(probs).sort().reverse();

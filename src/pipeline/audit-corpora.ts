@@ -5,6 +5,7 @@ import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { GateThresholds } from '../audit/gate.js';
 import { type CorpusSpec, readCorpus } from '../corpus/read.js';
+import { TailguardError } from '../errors.js';
 import type { PriorModel } from '../prior/types.js';
 import { batches } from './ordered-map.js';
 import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
@@ -30,7 +31,9 @@ export interface AuditCorporaOptions {
  */
 export async function auditCorpora(o: AuditCorporaOptions): Promise<{ report: AuditReport; rejected: Record<string, number> }> {
   const reference = o.reference ?? o.corpora[0]?.name;
-  if (!o.corpora.some((c) => c.name === reference)) throw new Error(`reference "${reference}" is not one of the audited corpora`);
+  if (!o.corpora.some((c) => c.name === reference)) {
+    throw new TailguardError('config', `--reference ${reference} is not one of the audited corpora (${o.corpora.map((c) => c.name).join(', ')})`);
+  }
   await prepareRunFolder(o.out, { force: o.force ?? false, inputs: o.corpora.flatMap((c) => (c.spec.format === 'brown' ? [] : [c.spec.path])) });
   const views: Record<string, CorpusStats> = {};
   const rejected: Record<string, number> = {};

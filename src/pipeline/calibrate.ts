@@ -23,7 +23,8 @@ export async function calibrate(
   // does not compute them again: on a small corpus that saves a whole pass of the prior.
   const kept = new Map<string, TokenScores>();
   let keptTokens = 0;
-  const probs = new Float32Array(selection.maxTokens);
+  // Doubles, as editing compares them: float32 rounding here could move the threshold across ties.
+  let probs: Float64Array = new Float64Array(Math.min(selection.maxTokens, 1 << 16));
   let n = 0;
   for await (const batch of batches(items(), batchSize)) {
     const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
@@ -35,9 +36,18 @@ export async function calibrate(
         kept.set(docs[d].id, s);
         keptTokens += s.logProb.length;
       }
-      for (let i = 0; i < s.logProb.length && n < probs.length; i++) probs[n++] = isSelectable(prior, texts[d], tokens[d], i, editWhitespace) ? Math.exp(s.logProb[i]) : 0;
+      for (let i = 0; i < s.logProb.length && n < selection.maxTokens; i++) {
+        if (n === probs.length) probs = grow(probs, selection.maxTokens);
+        probs[n++] = isSelectable(prior, texts[d], tokens[d], i, editWhitespace) ? Math.exp(s.logProb[i]) : 0;
+      }
     });
-    if (n >= probs.length) break;
+    if (n >= selection.maxTokens) break;
   }
   return { calibration: calibrateThreshold(probs.subarray(0, n), selection.targetShare), scores: kept };
+}
+
+function grow(a: Float64Array, max: number): Float64Array {
+  const b = new Float64Array(Math.min(max, a.length * 2));
+  b.set(a);
+  return b;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { TailguardError } from '../errors.js';
 
 /** The files of a run folder; each is written under `<name>.partial` and renamed when complete. */
@@ -25,14 +25,18 @@ export const QUARANTINE = 'quarantine';
  */
 export async function prepareRunFolder(dir: string, options: { force: boolean; inputs: string[] }): Promise<void> {
   const out = resolve(dir);
+  const inside = (child: string, parent: string) => {
+    const rel = relative(parent, child);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
   for (const input of options.inputs) {
     const inp = resolve(input);
-    const rel = relative(inp, out);
-    if (out === inp || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '' && !rel.includes(':'))) {
-      throw new TailguardError('output', `output folder ${dir} is the input ${input} or inside it; choose another --out`);
-    }
+    if (inside(out, inp)) throw new TailguardError('output', `output folder ${dir} is the input ${input} or inside it; choose another --out`);
+    // The other way round too: --force clears the folder, and must never take an input with it.
+    if (inside(inp, out)) throw new TailguardError('output', `input ${input} lies inside the output folder ${dir}; choose another --out`);
   }
-  if (existsSync(join(out, RUN_FILES.manifest))) {
+  // A folder holding a manifest (a run) or a report (an audit) is finished work.
+  if (existsSync(join(out, RUN_FILES.manifest)) || existsSync(join(out, RUN_FILES.report))) {
     if (!options.force) throw new TailguardError('output', `${dir} holds a finished run; pass --force to replace it or --out to write elsewhere`);
     for (const name of await readdir(out)) {
       if (name === QUARANTINE || /^stats\.[\w-]+\.json$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {

@@ -149,7 +149,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   if (!gatePassed) await mkdir(join(dir, QUARANTINE), { recursive: true });
   for (const [kind, w] of Object.entries(writers)) {
     if (!w) continue;
-    const quarantined = !gatePassed && kind !== 'rejects' && kind !== 'scores';
+    const quarantined = !gatePassed && kind !== 'rejects';
     await w.close(quarantined ? join(dir, QUARANTINE, basename(w.path)) : w.path);
   }
   timings.wallSeconds = (Date.now() - started) / 1000;
