@@ -167,13 +167,7 @@ function formatOf(file: string, given: string | undefined): 'jsonl' | 'json' | '
 /** The pipeline for a single-stage command: the base pipeline with the file as input and only that stage on. */
 async function stagePipeline(command: string, file: string, v: Values): Promise<PipelineConfig> {
   const base = await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE);
-  const brown = /^brown:(train|heldout|all)$/.exec(file);
-  const format = brown ? 'brown' : formatOf(file, v.format);
-  const input = brown
-    ? { format, split: brown[1] }
-    : format === 'text'
-      ? { format, path: file }
-      : { format, path: file, textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
+  const input = corpusSpec(file, v);
   const selection =
     v.p !== undefined ? { mode: 'absolute', p: num('p', v.p) } : v['target-share'] !== undefined ? { mode: 'calibrated', targetShare: num('target-share', v['target-share']) } : base.edit.selection;
   const synthetic = {
@@ -234,6 +228,7 @@ function viewName(arg: string, taken: Set<string>): string {
   return name;
 }
 
+/** A corpus argument as a spec: `brown:<split>`, or a file or folder whose format the extension (or --format) gives. */
 function corpusSpec(arg: string, v: Values): CorpusSpec {
   const brown = /^brown:(train|heldout|all)$/.exec(arg);
   if (brown) return { format: 'brown', split: brown[1] as 'train' | 'heldout' | 'all' };

@@ -113,18 +113,16 @@ export function resampleDocument(
     let total = 0;
     for (let j = 0; j < n; j++) total += weights[j] = Math.exp(weights[j] / options.beta - max);
     const chosen = candIds[drawIndex(weights, n, total, rng)];
-    const changed = chosen !== original;
-    if (changed) counts.changed++;
-    const span = changed ? prior.replacementSpan(text, tokens, i, chosen) : { start: starts[i], end: ends[i], text: base.original };
-    if (!changed || span.start < lastEnd) {
+    const span = chosen !== original ? prior.replacementSpan(text, tokens, i, chosen) : null;
+    if (!span || span.start < lastEnd) {
       // Unchanged, or the new token would have to rewrite characters an earlier edit owns: keep it.
-      if (changed) counts.changed--;
       edits.push({ ...base, replacement: base.original, replacementId: original, kind: 'resample', changed: false });
       lastEnd = ends[i];
       continue;
     }
+    counts.changed++;
     lastEnd = span.end;
-    edits.push({ ...base, start: span.start, end: span.end, original: text.slice(span.start, span.end), replacement: span.text, replacementId: chosen, kind: 'resample', changed });
+    edits.push({ ...base, start: span.start, end: span.end, original: text.slice(span.start, span.end), replacement: span.text, replacementId: chosen, kind: 'resample', changed: true });
   }
   return { edits, counts };
 }

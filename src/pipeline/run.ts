@@ -5,6 +5,7 @@ import { type AuditReport, type TokenSample, buildReport } from '../audit/report
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { Document, ReadItem, Reject } from '../corpus/document.js';
+import { brownFiles } from '../corpus/brown.js';
 import { JsonlWriter } from '../corpus/jsonl-writer.js';
 import { describeCorpus, readCorpus } from '../corpus/read.js';
 import type { EditCounts } from '../edit/resample.js';
@@ -92,7 +93,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) views[v] = new CorpusStats(config.audit.ngramBudget);
   }
   const samples: TokenSample[] = [];
-  const progress = new Progress('tailguard', limit ?? (config.input.format === 'brown' ? (config.input.split === 'heldout' ? 50 : config.input.split === 'train' ? 450 : 500) : undefined), 'tokens', options.progress);
+  const known = config.input.format === 'brown' ? (await brownFiles(config.input.split)).length : undefined;
+  const progress = new Progress('tailguard', limit ?? known, 'tokens', options.progress);
   const t0 = Date.now();
   try {
     const work = (batch: ReadItem[]) =>
@@ -169,7 +171,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     counts: { read: totals.read, written: totals.written, rejected: totals.rejected },
     summary,
     timings,
-    files: Object.fromEntries(Object.entries(writers).filter(([, w]) => w).map(([k, w]) => [k, { path: (w as JsonlWriter).path.split(/[\\/]/).pop(), records: (w as JsonlWriter).count }])),
+    files: Object.fromEntries(Object.entries(writers).filter(([, w]) => w).map(([k, w]) => [k, { path: basename((w as JsonlWriter).path), records: (w as JsonlWriter).count }])),
   };
   await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
   if (!options.prior) await prior.dispose();
