@@ -32,7 +32,7 @@ Options:
 const FILE_OPTIONS = `
   <file> may also be brown:heldout, brown:train or brown:all (the built-in Brown corpus)
   --pipeline FILE  pipeline whose prior and settings to use (default: ${DEFAULT_PIPELINE})
-  --format F       jsonl | json | text (default: from the file extension)
+  --format F       jsonl | json | text (default: from the file extension; .gz is gunzipped)
   --text-field F   JSON field holding the text (default: text)
   --id-field F     JSON field holding the id (default: id)`;
 
@@ -152,8 +152,8 @@ function num(name: string, value: string | undefined): number | undefined {
 function formatOf(file: string, given: string | undefined): 'jsonl' | 'json' | 'text' {
   if (given === 'jsonl' || given === 'json' || given === 'text') return given;
   if (given !== undefined) throw new TailguardError('config', `--format expects jsonl, json or text, got "${given}"`);
-  if (/\.jsonl$/i.test(file)) return 'jsonl';
-  if (/\.json$/i.test(file)) return 'json';
+  if (/\.jsonl(\.gz)?$/i.test(file)) return 'jsonl';
+  if (/\.json(\.gz)?$/i.test(file)) return 'json';
   let dir = false;
   try {
     dir = statSync(file).isDirectory();

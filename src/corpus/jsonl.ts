@@ -1,29 +1,50 @@
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { ReadItem } from './document.js';
+import { byteLines } from './byte-lines.js';
+import type { ReadItem, Reject } from './document.js';
+import { isGzip, openBytes } from './open-bytes.js';
 import { type FieldMap, recordToItem } from './record.js';
+import { bomLength, firstInvalidUtf8 } from './utf8.js';
+
+/** Longest record read by default: far below V8's string limit, far above any real document. */
+export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
 /**
- * Stream a JSONL file line by line. A line that is not valid JSON, not an object, or has no
- * string text becomes a reject naming the file and line; reading goes on. Blank lines are not
- * records and are skipped. CRLF line ends are accepted.
+ * Stream a JSONL file (gzip-compressed when it ends in `.gz`) line by line. A line that is not
+ * valid UTF-8, not valid JSON, not an object, has no string text, or is longer than
+ * `maxRecordBytes` becomes a reject naming the file, line and byte offset; reading goes on. A
+ * truncated or corrupt gzip stream ends the file with one reject saying where. Blank lines are not
+ * records and are skipped; CRLF line ends and a leading byte-order mark are accepted.
  */
-export async function* readJsonl(file: string, fields: FieldMap): AsyncGenerator<ReadItem> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncGenerator<ReadItem> {
   const name = basename(file);
-  let line = 0;
-  for await (const raw of lines) {
-    line++;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw; // a byte-order mark is not data
+  const reject = (r: Omit<Reject, 'file'>): ReadItem => ({ ok: false, reject: { file, ...r } });
+  for await (const l of byteLines(openBytes(file), maxRecordBytes)) {
+    const { line, offset } = l;
+    if ('error' in l) {
+      const what = isGzip(file) ? 'gzip stream is truncated or corrupt' : 'file could not be read to the end';
+      yield reject({ line, offset, kind: 'truncated', reason: `${what} (${l.error.message}) at line ${line}; the rest of the file is unreadable` });
+      return;
+    }
+    if (l.bytes === undefined) {
+      yield reject({ line, offset, kind: 'record-too-long', reason: `line is ${l.length} bytes, longer than the limit of ${maxRecordBytes} (input.maxRecordBytes)` });
+      continue;
+    }
+    const bytes = offset === 0 ? l.bytes.subarray(bomLength(l.bytes)) : l.bytes;
+    const bad = firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+      const at = offset + (l.bytes.length - bytes.length) + bad;
+      yield reject({ line, offset: at, kind: 'invalid-utf8', reason: `invalid UTF-8 at byte ${at} (0x${bytes[bad].toString(16).padStart(2, '0')})` });
+      continue;
+    }
+    const text = bytes.toString('utf8');
     if (text.trim() === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (e) {
-      yield { ok: false, reject: { file, line, reason: `malformed JSON: ${(e as Error).message}` } };
+      yield reject({ line, offset, kind: 'malformed-json', reason: `malformed JSON: ${(e as Error).message}` });
       continue;
     }
-    yield recordToItem(value, fields, { file, line, fallbackId: `${name}:${line}` });
+    yield recordToItem(value, fields, { file, line, offset, fallbackId: `${name}:${line}` });
   }
 }

@@ -9,12 +9,18 @@ import { readTextFiles } from './text-files.js';
 /** Where a corpus comes from. Serialisable: it lives in pipeline files and manifests. */
 export type CorpusSpec =
   | { format: 'brown'; split: BrownSplit }
-  | { format: 'jsonl' | 'json'; path: string; textField: string; idField: string }
+  | { format: 'jsonl'; path: string; textField: string; idField: string; maxRecordBytes?: number }
+  | { format: 'json'; path: string; textField: string; idField: string }
   | { format: 'text'; path: string };
 
 /** A human-readable name of a corpus, for logs and reports. */
 export function describeCorpus(spec: CorpusSpec): string {
   return spec.format === 'brown' ? `brown:${spec.split}` : `${spec.format}:${spec.path}`;
+}
+
+/** The name accounting uses for the source of an item: the input file, or the corpus for Brown. */
+export function sourceOf(item: ReadItem, spec: CorpusSpec): string {
+  return item.ok ? (item.where?.file ?? describeCorpus(spec)) : item.reject.file;
 }
 
 /**
@@ -27,14 +33,13 @@ export async function* readCorpus(spec: CorpusSpec): AsyncGenerator<ReadItem> {
   for await (const item of rawItems(spec)) {
     if (item.ok) {
       const { doc } = item;
-      const file = item.where?.file ?? describeCorpus(spec);
-      const line = item.where?.line;
+      const where = { file: sourceOf(item, spec), line: item.where?.line, offset: item.where?.offset, id: doc.id };
       if (doc.text.trim() === '') {
-        yield { ok: false, reject: { file, line, id: doc.id, reason: 'empty text' } };
+        yield { ok: false, reject: { ...where, kind: 'empty-text', reason: 'empty text (nothing but whitespace)' } };
         continue;
       }
       if (seen.has(doc.id)) {
-        yield { ok: false, reject: { file, line, id: doc.id, reason: `duplicate id "${doc.id}"` } };
+        yield { ok: false, reject: { ...where, kind: 'duplicate-id', reason: `duplicate id "${doc.id}": an earlier record has it` } };
         continue;
       }
       seen.add(doc.id);
@@ -49,7 +54,7 @@ async function* rawItems(spec: CorpusSpec): AsyncGenerator<ReadItem> {
     return;
   }
   await mustExist(spec.path, spec.format === 'text');
-  if (spec.format === 'jsonl') yield* readJsonl(spec.path, spec);
+  if (spec.format === 'jsonl') yield* readJsonl(spec.path, spec, spec.maxRecordBytes);
   else if (spec.format === 'json') yield* readJsonArray(spec.path, spec);
   else yield* readTextFiles(spec.path);
 }

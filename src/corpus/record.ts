@@ -1,4 +1,4 @@
-import type { ReadItem } from './document.js';
+import type { Origin, ReadItem, Reject } from './document.js';
 
 /** Which fields of a JSON record hold the text and the id; every other field goes to meta. */
 export interface FieldMap {
@@ -6,24 +6,31 @@ export interface FieldMap {
   idField: string;
 }
 
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`);
+
 /**
  * Turn one parsed JSON value into a document, or a reject saying why not. A `meta` object in the
  * record is merged into meta, so Tailguard's own outputs read back with their meta intact.
  */
-export function recordToItem(value: unknown, fields: FieldMap, where: { file: string; line: number; fallbackId: string }): ReadItem {
-  const reject = (reason: string, id?: string): ReadItem => ({ ok: false, reject: { file: where.file, line: where.line, id, reason } });
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return reject(`record is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, expected an object`);
-  }
+export function recordToItem(value: unknown, fields: FieldMap, where: Origin & { fallbackId: string }): ReadItem {
+  const { fallbackId, ...origin } = where;
+  const reject = (kind: Reject['kind'], reason: string, id?: string): ReadItem => ({ ok: false, reject: { ...origin, id, kind, reason } });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject('not-an-object', `record is ${typeName(value)}, expected an object`);
   const record = value as Record<string, unknown>;
   const rawId = record[fields.idField];
-  const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : where.fallbackId;
+  // An id of another type would be lost (it is not copied to meta), so it is refused, not replaced.
+  if (rawId !== undefined && rawId !== null && typeof rawId !== 'string' && typeof rawId !== 'number') return reject('bad-id', `id field "${fields.idField}" is ${typeName(rawId)}, expected a string or a number`);
+  const id = rawId === undefined || rawId === null ? fallbackId : String(rawId);
   const text = record[fields.textField];
-  if (text === undefined) return reject(`missing text field "${fields.textField}"`, id);
-  if (typeof text !== 'string') return reject(`text field "${fields.textField}" is ${text === null ? 'null' : `a ${typeof text}`}, expected a string`, id);
+  if (text === undefined) return reject('missing-text', `missing text field "${fields.textField}"`, id);
+  if (typeof text !== 'string') return reject('text-not-a-string', `text field "${fields.textField}" is ${typeName(text)}, expected a string`, id);
+  // A lone surrogate (a \ud800 escape) is not Unicode: no tokenizer or UTF-8 file can hold it.
+  const surrogate = /\p{Cs}/u.exec(text);
+  if (surrogate) return reject('invalid-unicode', `text holds an unpaired surrogate U+${surrogate[0].charCodeAt(0).toString(16).toUpperCase()} at character ${surrogate.index}`, id);
   const meta: Record<string, unknown> = {};
   const nested = record.meta;
-  if (nested && typeof nested === 'object' && !Array.isArray(nested)) Object.assign(meta, nested);
-  for (const [key, v] of Object.entries(record)) if (key !== fields.textField && key !== fields.idField && key !== 'meta') meta[key] = v;
-  return { ok: true, doc: { id, text, meta }, where: { file: where.file, line: where.line } };
+  const merge = nested !== null && typeof nested === 'object' && !Array.isArray(nested);
+  if (merge) Object.assign(meta, nested);
+  for (const [key, v] of Object.entries(record)) if (key !== fields.textField && key !== fields.idField && !(key === 'meta' && merge)) meta[key] = v;
+  return { ok: true, doc: { id, text, meta }, where: origin };
 }

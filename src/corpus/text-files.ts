@@ -1,18 +1,28 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ReadItem } from './document.js';
+import { bomLength, firstInvalidUtf8 } from './utf8.js';
 
 /**
  * Plain text: a file is one document; a folder gives one document per `.txt` file below it, in
- * sorted path order. The id is the path relative to the folder (or the file name).
+ * sorted path order. The id is the path relative to the folder (or the file name). A file that
+ * is not valid UTF-8 is rejected with the offset of the first bad byte; a byte-order mark is
+ * dropped.
  */
 export async function* readTextFiles(path: string): AsyncGenerator<ReadItem> {
   const info = await stat(path);
   const files = info.isDirectory() ? await listTextFiles(path) : [path];
   for (const file of files) {
-    const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+    const raw = await readFile(file);
+    const bytes = raw.subarray(bomLength(raw));
     const id = info.isDirectory() ? relative(path, file) : relative(process.cwd(), file);
-    yield { ok: true, doc: { id, text, meta: { file: id } } };
+    const bad = firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+      const offset = raw.length - bytes.length + bad;
+      yield { ok: false, reject: { file, offset, id, kind: 'invalid-utf8', reason: `invalid UTF-8 at byte ${offset} (0x${bytes[bad].toString(16).padStart(2, '0')})` } };
+      continue;
+    }
+    yield { ok: true, doc: { id, text: bytes.toString('utf8'), meta: { file: id } }, where: { file } };
   }
 }
 

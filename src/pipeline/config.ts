@@ -5,7 +5,17 @@ import { TailguardError } from '../errors.js';
 
 const corpus = z.discriminatedUnion('format', [
   z.object({ format: z.literal('brown'), split: z.enum(['train', 'heldout', 'all']).default('heldout') }).strict(),
-  z.object({ format: z.literal('jsonl'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
+  z
+    .object({
+      format: z.literal('jsonl'),
+      /** A .jsonl file, or .jsonl.gz (gzip). */
+      path: z.string().min(1),
+      textField: z.string().default('text'),
+      idField: z.string().default('id'),
+      /** Longer lines are rejected without being held in memory (default 256 MiB). */
+      maxRecordBytes: z.number().int().min(1024).optional(),
+    })
+    .strict(),
   z.object({ format: z.literal('json'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
   z.object({ format: z.literal('text'), path: z.string().min(1) }).strict(),
 ]);
