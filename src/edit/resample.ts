@@ -22,14 +22,22 @@ export interface ResampleOptions {
    * them rewrites layout, not language.
    */
   editWhitespace: boolean;
+  /**
+   * Provenance mask: positions set to 1 were edited in an earlier generation and are never
+   * selected or deleted again (ToEdit's bound assumes each position is edited at most once).
+   */
+  locked?: Uint8Array;
 }
+
+/** What editing asks of a prior: which tokens it may write, their text, and how to write one. */
+export type EditingPrior = Pick<PriorModel, 'isEmittable' | 'tokenText' | 'replacementSpan'>;
 
 /**
  * Whether ToEdit may select token i at all: never position 0, never a token the prior cannot
  * write back (`<unk>`, control symbols), never whitespace unless asked. Calibration uses the same
  * rule, so the target share counts what editing can actually select.
  */
-export function isSelectable(prior: PriorModel, text: string, tokens: TokenizedText, i: number, editWhitespace: boolean): boolean {
+export function isSelectable(prior: EditingPrior, text: string, tokens: TokenizedText, i: number, editWhitespace: boolean): boolean {
   if (i === 0 || !prior.isEmittable(tokens.ids[i])) return false;
   return editWhitespace || text.slice(tokens.starts[i], tokens.ends[i]).trim() !== '';
 }
@@ -62,7 +70,7 @@ export function resampleDocument(
   text: string,
   tokens: TokenizedText,
   scores: TokenScores,
-  prior: PriorModel,
+  prior: EditingPrior,
   options: ResampleOptions,
   rng: Rng,
 ): { edits: TokenEdit[]; counts: EditCounts } {
@@ -79,7 +87,7 @@ export function resampleDocument(
     const lp = scores.logProb[i];
     const p = Math.exp(lp);
     const base = { position: i, start: starts[i], end: ends[i], original: text.slice(starts[i], ends[i]), originalId: original, p, rank: scores.rank[i] };
-    if (!isSelectable(prior, text, tokens, i, options.editWhitespace)) continue;
+    if (options.locked?.[i] || !isSelectable(prior, text, tokens, i, options.editWhitespace)) continue;
     if (options.deleteBelow !== null && p < options.deleteBelow) {
       // Deleting takes the gap before the token with it, so no double spaces are left behind.
       edits.push({ ...base, start: ends[i - 1], original: text.slice(ends[i - 1], ends[i]), replacement: '', replacementId: -1, kind: 'delete', changed: true });

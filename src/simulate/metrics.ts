@@ -1,0 +1,152 @@
+import { UNK } from '../prior/ngram/vocabulary.js';
+import { type CountTable, contextRange, countNGrams, forEachContext } from './counts.js';
+import type { Corpus } from './data.js';
+import type { SimModel } from './model.js';
+
+/** The metrics of one step (one model and its training corpus). */
+export type StepMetrics = Partial<Record<MetricName, number>>;
+
+/** Every metric the simulator reports, with what it means (the report and the CSV use these). */
+export const METRICS = {
+  perplexity: 'perplexity of the Brown held-out split under the model (floored; held-out words outside the vocabulary are not scored)',
+  types: 'word types in the training corpus',
+  typeLoss: 'share of the real set\u2019s word types absent from the training corpus',
+  distinct2: 'distinct bigrams in the training corpus',
+  distinct3: 'distinct trigrams in the training corpus',
+  topMass2: 'share of all bigrams that are one of the top-k most frequent',
+  entropy1: 'entropy of the word distribution, bits',
+  entropy2: 'entropy of the bigram distribution, bits',
+  sumSquares: 'MLE next-word distributions: Σp² per context (previous word), count-weighted mean over contexts seen twice or more (1 = collapsed)',
+  collapsed: 'MLE next-word distributions: share of contexts seen twice or more that have a single follower (one-hot)',
+  drift: 'MLE next-word distributions: L1 distance from the first model\u2019s, count-weighted over its contexts still seen',
+  selected: 'toedit: share of tokens selected for resampling in this generation',
+  changed: 'toedit: share of tokens changed in this generation',
+} as const;
+
+export type MetricName = keyof typeof METRICS;
+
+/** What every step is compared with: the real set the run started from. */
+export interface Reference {
+  /** 1 for every word type of the real set. */
+  types: Uint8Array;
+  typeCount: number;
+  /** Bigram counts of the real set (no padding): the first model's next-word distributions. */
+  bigrams: CountTable;
+}
+
+export function reference(real: Corpus, vocabSize: number): Reference {
+  const types = new Uint8Array(vocabSize);
+  let typeCount = 0;
+  for (const doc of real) {
+    for (const w of doc) {
+      if (types[w]) continue;
+      types[w] = 1;
+      typeCount++;
+    }
+  }
+  return { types, typeCount, bigrams: countNGrams(real, 2, vocabSize, false) };
+}
+
+/** Corpus statistics of a training corpus against the real set. */
+export function corpusMetrics(corpus: Corpus, ref: Reference, topK: number): StepMetrics {
+  const base = ref.types.length;
+  const unigrams = countNGrams(corpus, 1, base, false);
+  const bigrams = countNGrams(corpus, 2, base, false);
+  let kept = 0;
+  for (const w of unigrams.keys) if (ref.types[w]) kept++;
+  return {
+    types: unigrams.keys.length,
+    typeLoss: 1 - kept / ref.typeCount,
+    distinct2: bigrams.keys.length,
+    distinct3: countNGrams(corpus, 3, base, false).keys.length,
+    topMass2: topMass(bigrams.counts, topK),
+    entropy1: entropyBits(unigrams.counts),
+    entropy2: entropyBits(bigrams.counts),
+    ...perContext(bigrams),
+    drift: drift(bigrams, ref.bigrams),
+  };
+}
+
+/** Seddik's per-context quantities of the MLE next-word distributions. */
+function perContext(bigrams: CountTable): { sumSquares: number; collapsed: number } {
+  let weight = 0;
+  let weighted = 0;
+  let contexts = 0;
+  let oneHot = 0;
+  forEachContext(bigrams, (_, start, end) => {
+    const total = bigrams.cum[end] - bigrams.cum[start];
+    if (total < 2) return; // a context seen once is one-hot by necessity, not by collapse
+    let sq = 0;
+    for (let j = start; j < end; j++) sq += bigrams.counts[j] * bigrams.counts[j];
+    weighted += sq / total; // total · (sq / total²)
+    weight += total;
+    contexts++;
+    if (end - start === 1) oneHot++;
+  });
+  return { sumSquares: weight > 0 ? weighted / weight : 0, collapsed: contexts > 0 ? oneHot / contexts : 0 };
+}
+
+/** Count-weighted mean L1 distance between the next-word distributions of the reference's contexts. */
+function drift(now: CountTable, first: CountTable): number {
+  let weight = 0;
+  let sum = 0;
+  forEachContext(first, (ctx, a0, a1) => {
+    const [b0, b1] = contextRange(now, ctx);
+    if (b0 === b1) return;
+    const ta = first.cum[a1] - first.cum[a0];
+    const tb = now.cum[b1] - now.cum[b0];
+    // Both runs are sorted by key: merge them.
+    let l1 = 0;
+    let i = a0;
+    let j = b0;
+    while (i < a1 || j < b1) {
+      const ki = i < a1 ? first.keys[i] : Infinity;
+      const kj = j < b1 ? now.keys[j] : Infinity;
+      if (ki === kj) l1 += Math.abs(first.counts[i++] / ta - now.counts[j++] / tb);
+      else if (ki < kj) l1 += first.counts[i++] / ta;
+      else l1 += now.counts[j++] / tb;
+    }
+    sum += ta * l1;
+    weight += ta;
+  });
+  return weight > 0 ? sum / weight : 0;
+}
+
+function topMass(counts: Int32Array, k: number): number {
+  const sorted = Int32Array.from(counts).sort();
+  let top = 0;
+  let total = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    total += sorted[j];
+    if (j >= sorted.length - k) top += sorted[j];
+  }
+  return total > 0 ? top / total : 0;
+}
+
+function entropyBits(counts: Int32Array): number {
+  let total = 0;
+  for (const c of counts) total += c;
+  let h = 0;
+  for (const c of counts) h -= (c / total) * Math.log2(c / total);
+  return h;
+}
+
+/**
+ * Perplexity of held-out documents: every model mixes in a floor, (1 - f)·p + f / V over the
+ * V emittable words of the generation-0 vocabulary, so a word the model lost costs a lot but
+ * never infinity. Held-out words outside that vocabulary (`<unk>`) are not scored: their cost
+ * would only measure the floor.
+ */
+export function heldoutPerplexity(model: SimModel, heldout: Corpus, floor: number, vocabSize: number): number {
+  const uniform = floor / (vocabSize - 2);
+  let nll = 0;
+  let n = 0;
+  for (const doc of heldout) {
+    for (let i = 0; i < doc.length; i++) {
+      if (doc[i] === UNK) continue;
+      nll -= Math.log((1 - floor) * model.prob(doc, i) + uniform);
+      n++;
+    }
+  }
+  return Math.exp(nll / n);
+}

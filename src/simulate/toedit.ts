@@ -1,0 +1,144 @@
+import { type EditingPrior, type TokenEdit, resampleDocument } from '../edit/resample.js';
+import { calibrateThreshold } from '../edit/threshold.js';
+import type { KneserNeyModel } from '../prior/ngram/kneser-ney.js';
+import { UNK, type Vocabulary } from '../prior/ngram/vocabulary.js';
+import { emptyScores } from '../prior/scores.js';
+import type { TokenizedText } from '../prior/types.js';
+import { type Rng, rngFor } from '../random.js';
+import type { RegimeConfig } from './config.js';
+import type { Corpus, Doc } from './data.js';
+import { KneserNeySimModel } from './model.js';
+import { type RegimeRun, type SimContext, evaluate, firstModel, train } from './step.js';
+
+type ToEdit = Extract<RegimeConfig, { type: 'toedit' }>;
+
+/** The edited corpus and its provenance mask: locked[j][i] = 1 once position i of document j was selected. */
+export interface EditState {
+  docs: Doc[];
+  locked: Uint8Array[];
+}
+
+export interface EditPassOptions {
+  threshold: number;
+  topK: number;
+  beta: number;
+  excludeOriginal: boolean;
+}
+
+/**
+ * Cross-fitted priors (BRIEF §3.9): a model scoring its own training text finds it too
+ * predictable, so the corpus is split in two folds by document and each fold is edited by the
+ * model of the other. priors[f] is trained on the documents j with j % 2 === f.
+ */
+export function crossFitPriors(corpus: Corpus, order: number, vocab: Vocabulary): KneserNeyModel[] {
+  return [0, 1].map((f) => new KneserNeySimModel(corpus.filter((_, j) => j % 2 === f), order, vocab).model);
+}
+
+const priorOf = (priors: KneserNeyModel[], j: number) => priors[1 - (j % 2)];
+
+/** log P of every token of every document under its cross-fitted prior. */
+export function editLogProbs(priors: KneserNeyModel[], docs: Corpus): Float32Array[] {
+  return docs.map((doc, j) => {
+    const prior = priorOf(priors, j);
+    return Float32Array.from(doc, (x, i) => Math.log(prior.probOf(doc, i, x)));
+  });
+}
+
+/**
+ * The threshold that selects `targetShare` of all tokens, counting tokens editing may not select
+ * (position 0, `<unk>`, locked positions) as probability 0, as the pipeline's calibration does.
+ */
+export function calibrateOn(state: EditState, logProbs: Float32Array[], targetShare: number): number {
+  const probs: number[] = [];
+  state.docs.forEach((doc, j) => doc.forEach((x, i) => probs.push(i > 0 && x !== UNK && !state.locked[j][i] ? Math.exp(logProbs[j][i]) : 0)));
+  return calibrateThreshold(Float64Array.from(probs), targetShare).p;
+}
+
+/**
+ * One generation of ToEdit over the corpus: select tokens with P > threshold that no earlier
+ * generation selected, redraw them with `resampleDocument` (the pipeline's own strategy), and
+ * lock every selected position.
+ */
+export function editPass(
+  state: EditState,
+  priors: KneserNeyModel[],
+  logProbs: Float32Array[],
+  options: EditPassOptions,
+  vocab: Vocabulary,
+  rngOf: (j: number) => Rng,
+): { state: EditState; edits: TokenEdit[][]; selected: number; changed: number; tokens: number } {
+  const prior = idPrior(vocab);
+  const next: EditState = { docs: [], locked: [] };
+  const edits: TokenEdit[][] = [];
+  let selected = 0;
+  let changed = 0;
+  let tokens = 0;
+  state.docs.forEach((doc, j) => {
+    const { text, tokens: spans } = spaced(doc, vocab);
+    const scores = emptyScores(doc.length, options.topK);
+    scores.logProb.set(logProbs[j]);
+    scores.topIds.fill(-1);
+    // Candidates only where selection is possible; the margin keeps a position whose score
+    // rounds differently from `probOf` from being selected without candidates.
+    for (let i = 1; i < doc.length; i++) {
+      if (Math.exp(logProbs[j][i]) > options.threshold * (1 - 1e-6) && !state.locked[j][i]) priorOf(priors, j).scorePosition(doc, i, options.topK, scores);
+    }
+    const locked = state.locked[j];
+    const result = resampleDocument(text, spans, scores, prior, { ...options, deleteBelow: null, editWhitespace: false, locked }, rngOf(j));
+    const ids = Int32Array.from(doc);
+    const nextLocked = Uint8Array.from(locked);
+    for (const e of result.edits) {
+      nextLocked[e.position] = 1;
+      if (e.changed) ids[e.position] = e.replacementId;
+    }
+    next.docs.push(ids);
+    next.locked.push(nextLocked);
+    edits.push(result.edits);
+    selected += result.counts.selected;
+    changed += result.counts.changed;
+    tokens += doc.length;
+  });
+  return { state: next, edits, selected, changed, tokens };
+}
+
+/** Iterated ToEdit: generation g edits generation g - 1's text with priors trained on it. */
+export function runToEdit(ctx: SimContext, r: ToEdit, name: string): RegimeRun {
+  const { vocab } = ctx.data;
+  const first = firstModel(ctx, r.model);
+  const steps = [{ x: 0, metrics: first.metrics }];
+  let state: EditState = { docs: ctx.data.real.map((d) => Int32Array.from(d)), locked: ctx.data.real.map((d) => new Uint8Array(d.length)) };
+  let threshold: number | undefined;
+  for (let g = 1; g <= ctx.config.generations; g++) {
+    const priors = crossFitPriors(state.docs, r.model.order, vocab);
+    const logProbs = editLogProbs(priors, state.docs);
+    // Calibrated once, on the first pass; later passes keep that p, so the selected share can fall.
+    threshold ??= r.selection.mode === 'absolute' ? r.selection.p : calibrateOn(state, logProbs, r.selection.targetShare);
+    const pass = editPass(state, priors, logProbs, { threshold, topK: r.topK, beta: r.beta, excludeOriginal: r.excludeOriginal }, vocab, (j) => rngFor(ctx.seed, `${name}/gen${g}`, `doc${j}`));
+    state = pass.state;
+    const model = train(ctx, r.model, state.docs);
+    steps.push({ x: g, metrics: evaluate(ctx, model, state.docs, { selected: pass.selected / pass.tokens, changed: pass.changed / pass.tokens }) });
+  }
+  return { name, type: r.type, axis: 'generation', curves: [{ label: name, steps }] };
+}
+
+/** A document of ids as text (words joined by single spaces) with each word's span. */
+function spaced(doc: Doc, vocab: Vocabulary): { text: string; tokens: TokenizedText } {
+  const starts = new Int32Array(doc.length);
+  const ends = new Int32Array(doc.length);
+  let at = 0;
+  doc.forEach((id, i) => {
+    starts[i] = at;
+    at += vocab.form(id).length;
+    ends[i] = at++;
+  });
+  return { text: Array.from(doc, (id) => vocab.form(id)).join(' '), tokens: { ids: doc, starts, ends } };
+}
+
+/** Editing in id space: a replacement is the new word in the old word's span. */
+function idPrior(vocab: Vocabulary): EditingPrior {
+  return {
+    isEmittable: (id) => id > UNK && id < vocab.size,
+    tokenText: (id) => vocab.form(id),
+    replacementSpan: (_text, tokens, i, id) => ({ start: tokens.starts[i], end: tokens.ends[i], text: vocab.form(id) }),
+  };
+}
