@@ -14,7 +14,9 @@ import { openPrior } from './pipeline/open-prior.js';
 import { writeJsonAtomic } from './pipeline/run-folder.js';
 
 /** Exit codes, documented in the README. */
-const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5 };
+const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
+/** Exit codes after a clean stop on a signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 /** Exit code of a run whose audit gate failed (outputs quarantined). */
 const EXIT_GATE_FAILED = 6;
 const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
@@ -24,7 +26,9 @@ Options:
   --out DIR        output folder (default: runs/<pipeline name>)
   --seed N         run seed (default: the pipeline's)
   --limit N        process at most N documents
-  --force          replace a finished run in the output folder
+  --force          replace a finished (or interrupted) run in the output folder
+  --resume         continue the interrupted run in the output folder from its checkpoint
+  --strict         stop at the first bad input record instead of writing it to rejects.jsonl
   --json           print the summary as JSON
   --quiet          no log lines and no progress bar
   -h, --help       this help`;
@@ -113,6 +117,8 @@ const OPTIONS = {
   seed: { type: 'string' },
   limit: { type: 'string' },
   force: { type: 'boolean' },
+  resume: { type: 'boolean' },
+  strict: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -206,17 +212,52 @@ export async function main(argv: string[]): Promise<number> {
   }
   const config = command === 'run' ? await loadPipeline(positionals[0]) : await stagePipeline(command, positionals[0], v);
   const log = v.quiet ? () => {} : (m: string) => console.error(m);
-  const result = await runPipeline(config, {
-    out: v.out,
-    seed: int('seed', v.seed),
-    limit: int('limit', v.limit),
-    force: v.force ?? false,
-    progress: v.quiet ? false : undefined,
-    log,
-  });
+  const result = await withSignals(argv, (signal) =>
+    runPipeline(config, {
+      out: v.out,
+      seed: int('seed', v.seed),
+      limit: int('limit', v.limit),
+      force: v.force ?? false,
+      resume: v.resume ?? false,
+      strict: v.strict ?? false,
+      signal,
+      progress: v.quiet ? false : undefined,
+      log,
+    }),
+  );
   if (v.json) console.log(JSON.stringify({ ...result.summary, gate: result.report?.gate ?? null }, null, 2));
   else console.log(formatSummary(result.summary, result.dir) + (result.report ? `\n${formatAudit(result.report)}` : ''));
   return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
+}
+
+/**
+ * Run with SIGINT/SIGTERM turned into a clean stop: the run finishes its batch, saves a checkpoint
+ * and says how to resume. A second signal exits at once (the last checkpoint still resumes).
+ */
+async function withSignals<T>(argv: string[], run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
+    console.error(`tailguard: ${name}: stopping after the current batch (send it again to stop at once)`);
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } catch (e) {
+    if (e instanceof TailguardError && e.code === 'interrupted') {
+      const again = ['tailguard', ...argv.filter((a) => a !== '--resume' && a !== '--force'), '--resume'].map(shellQuote).join(' ');
+      console.error(`tailguard: ${e.message}\nresume with: ${again}`);
+      process.exit(SIGNAL_EXIT[controller.signal.reason as string] ?? EXIT.interrupted);
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A view name for a corpus argument: its file name without extension, safe as a file name part. */

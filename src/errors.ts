@@ -4,6 +4,7 @@ export type ErrorCode =
   | 'input' // an input file is missing, unreadable or malformed (strict mode)
   | 'model' // a prior model folder or file is missing or corrupt
   | 'output' // the run folder cannot be written safely
+  | 'interrupted' // stopped by SIGINT/SIGTERM after saving a checkpoint
   | 'internal'; // an invariant broke: a bug
 
 /**

@@ -113,6 +113,14 @@ export const pipelineSchema = z
     /** Also write per-token scores (scores.jsonl). */
     writeScores: z.boolean().default(false),
     output: z.object({ dir: z.string().min(1).optional() }).strict().default({}),
+    /** Save a checkpoint (for --resume) after this many seconds or documents, whichever comes first. */
+    checkpoint: z
+      .object({
+        everySeconds: z.number().gt(0).default(60),
+        everyDocuments: z.number().int().min(1).nullable().default(null),
+      })
+      .strict()
+      .default({}),
     batchSize: z.number().int().min(1).max(1024).default(8),
     concurrency: z.number().int().min(1).max(64).default(2),
   })

@@ -14,6 +14,7 @@ export const RUN_FILES = {
   reportMarkdown: 'report.md',
   reportHtml: 'report.html',
   manifest: 'manifest.json',
+  checkpoint: 'checkpoint.json',
 } as const;
 
 /** Where the data files of a run whose gate failed are kept, instead of their final names. */
@@ -21,9 +22,11 @@ export const QUARANTINE = 'quarantine';
 
 /**
  * Prepare the output folder. A finished run (one with a manifest) is never overwritten without
- * `force`; an output inside an input path is refused so a run cannot eat its own input.
+ * `force`, nor an interrupted one (with a checkpoint) without `force` or `resume`; an output
+ * inside an input path is refused so a run cannot eat its own input. Says whether there is an
+ * interrupted run to resume.
  */
-export async function prepareRunFolder(dir: string, options: { force: boolean; inputs: string[] }): Promise<void> {
+export async function prepareRunFolder(dir: string, options: { force: boolean; resume?: boolean; inputs: string[] }): Promise<{ resume: boolean }> {
   const out = resolve(dir);
   const inside = (child: string, parent: string) => {
     const rel = relative(parent, child);
@@ -36,15 +39,26 @@ export async function prepareRunFolder(dir: string, options: { force: boolean; i
     if (inside(inp, out)) throw new TailguardError('output', `input ${input} lies inside the output folder ${dir}; choose another --out`);
   }
   // A folder holding a manifest (a run) or a report (an audit) is finished work.
-  if (existsSync(join(out, RUN_FILES.manifest)) || existsSync(join(out, RUN_FILES.report))) {
-    if (!options.force) throw new TailguardError('output', `${dir} holds a finished run; pass --force to replace it or --out to write elsewhere`);
-    for (const name of await readdir(out)) {
-      if (name === QUARANTINE || /^stats\.[\w-]+\.json$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
-        await rm(join(out, name), { force: true, recursive: true });
-      }
-    }
+  const finished = existsSync(join(out, RUN_FILES.manifest)) || existsSync(join(out, RUN_FILES.report));
+  const interrupted = !finished && existsSync(join(out, RUN_FILES.checkpoint));
+  if (options.force) {
+    if (finished || interrupted) await clearRun(out);
+  } else if (finished) {
+    throw new TailguardError('output', `${dir} holds a finished run${options.resume ? ': there is nothing to resume' : ''}; pass --force to replace it or --out to write elsewhere`);
+  } else if (interrupted && !options.resume) {
+    throw new TailguardError('output', `${dir} holds an interrupted run; pass --resume to continue it, --force to start over, or --out to write elsewhere`);
   }
   await mkdir(out, { recursive: true });
+  return { resume: interrupted && !options.force && (options.resume ?? false) };
+}
+
+/** Remove the files a run writes, and only those: nothing else in the folder is touched. */
+async function clearRun(out: string): Promise<void> {
+  for (const name of await readdir(out)) {
+    if (name === QUARANTINE || /^stats\.[\w-]+\.json(\.partial)?$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
+      await rm(join(out, name), { force: true, recursive: true });
+    }
+  }
 }
 
 /** Write a file atomically: a reader sees the old file or the whole new one, never a part. */

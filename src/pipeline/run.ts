@@ -1,27 +1,25 @@
-import { mkdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { CorpusStats } from '../audit/corpus-stats.js';
-import { type AuditReport, type TokenSample, buildReport } from '../audit/report.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AuditReport, buildReport } from '../audit/report.js';
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
-import type { Document, ReadItem, Reject } from '../corpus/document.js';
+import type { Document, ReadItem } from '../corpus/document.js';
 import { brownFiles } from '../corpus/brown.js';
-import { JsonlWriter } from '../corpus/jsonl-writer.js';
-import { describeCorpus, readCorpus } from '../corpus/read.js';
-import type { EditCounts } from '../edit/resample.js';
+import { describeCorpus, readCorpus, sourceOf } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
 import { generateContinuations } from '../generate/continue.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
 import { calibrate } from './calibrate.js';
+import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings, saveCheckpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import { openPrior } from './open-prior.js';
 import { batches, orderedMap } from './ordered-map.js';
 import { Progress } from './progress.js';
-import { QUARANTINE, RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
+import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
+import { type ItemResult, RunOutputs } from './run-outputs.js';
 import { type RunSummary, summarize } from './summary.js';
 import { processDocument, type ProcessedDocument } from './process-document.js';
-import { SAMPLE_DOCS } from './token-sample.js';
 import { versions } from './versions.js';
 
 export interface RunOptions {
@@ -30,6 +28,12 @@ export interface RunOptions {
   seed?: number;
   limit?: number;
   force?: boolean;
+  /** Continue the interrupted run in the output folder from its checkpoint (from the start if it has none). */
+  resume?: boolean;
+  /** Stop with an input error at the first record that would be rejected. */
+  strict?: boolean;
+  /** When aborted, stop after the current batch, save a checkpoint and throw an `interrupted` error. */
+  signal?: AbortSignal;
   /** Progress bar on stderr (default: when stderr is a terminal). */
   progress?: boolean;
   log?: (message: string) => void;
@@ -48,7 +52,8 @@ export interface RunResult {
 /**
  * Run a pipeline: read → score → edit → generate → write, streaming, in input order, with
  * bounded concurrency. Every document read is written or rejected; the manifest records the
- * counts and the run fails if they do not balance.
+ * counts per input file and the run fails if they do not balance. Checkpoints are saved as it
+ * goes, so a run stopped by a signal, a crash or kill -9 resumes (`resume`) to the same files.
  */
 export async function runPipeline(config: PipelineConfig, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
@@ -57,18 +62,27 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const limit = options.limit ?? config.limit;
   const dir = options.out ?? config.output.dir ?? join('runs', config.name);
   const inputs = config.input.format === 'brown' ? [] : [config.input.path];
-  await prepareRunFolder(dir, { force: options.force ?? false, inputs });
+  const folder = await prepareRunFolder(dir, { force: options.force ?? false, resume: options.resume, inputs });
+  const settings = outputSettings(config, seed, limit);
+  const input = await inputIdentity(config);
+  const checkpoint = folder.resume ? await loadCheckpoint(dir, settings, input) : null;
+  if (options.resume && !checkpoint) log(`no checkpoint in ${dir}: starting from the beginning`);
+  if (checkpoint) log(`resuming after ${checkpoint.position} records (${checkpoint.accounting.total.written} written, ${checkpoint.accounting.total.rejected} rejected)`);
 
   const timings: Record<string, number> = {};
   const prior = options.prior ?? (await openPrior(config.prior, log));
   timings.priorSeconds = (Date.now() - started) / 1000;
 
   let threshold = config.edit.selection.mode === 'absolute' ? config.edit.selection.p : NaN;
-  let calibration = null;
+  let calibration = checkpoint?.calibration ?? null;
   let cachedScores = new Map<string, TokenScores>();
-  if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
+  if (checkpoint) {
+    // The resumed part must edit with the p the first part used, not a recalibrated one.
+    threshold = checkpoint.threshold;
+  } else if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
     const t = Date.now();
-    ({ calibration, scores: cachedScores } = await calibrate(prior, () => limitDocs(readCorpus(config.input), limit), config.edit.selection, config.batchSize, config.edit.editWhitespace, {
+    const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal);
+    ({ calibration, scores: cachedScores } = await calibrate(prior, items, config.edit.selection, config.batchSize, config.edit.editWhitespace, {
       topK: config.edit.topK,
       maxTokens: SCORE_CACHE_TOKENS,
       entropy: config.writeScores,
@@ -78,86 +92,76 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     log(`calibrated threshold p = ${threshold.toPrecision(4)}: selects ${(calibration.achievedShare * 100).toFixed(2)}% of ${calibration.tokens} tokens (target ${(calibration.targetShare * 100).toFixed(1)}%)`);
   }
 
-  const writers = {
-    edited: config.edit.enabled ? new JsonlWriter(join(dir, RUN_FILES.edited)) : null,
-    edits: config.edit.enabled ? new JsonlWriter(join(dir, RUN_FILES.edits)) : null,
-    synthetic: config.synthetic.enabled ? new JsonlWriter(join(dir, RUN_FILES.synthetic)) : null,
-    scores: config.writeScores ? new JsonlWriter(join(dir, RUN_FILES.scores)) : null,
-    rejects: new JsonlWriter(join(dir, RUN_FILES.rejects)),
-  };
-  const totals: EditCounts & { read: number; written: number; rejected: number; syntheticTokens: number } = {
-    read: 0, written: 0, rejected: 0, tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0,
-  };
-  const views: Record<string, CorpusStats> = {};
-  if (config.audit.enabled) {
-    for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) views[v] = new CorpusStats(config.audit.ngramBudget);
-  }
-  const samples: TokenSample[] = [];
+  const outputs = new RunOutputs(dir, config, checkpoint);
   const known = config.input.format === 'brown' ? (await brownFiles(config.input.split)).length : undefined;
   const progress = new Progress('tailguard', limit ?? known, 'tokens', options.progress);
+  let position = checkpoint?.position ?? 0;
+  let sequence = checkpoint?.sequence ?? 0;
+  let sinceSave = 0;
+  let lastSave = Date.now();
+  const save = async () => {
+    await saveCheckpoint(dir, { version: 1, sequence: ++sequence, settings, input, position, threshold, calibration, ...(await outputs.state()) });
+    sinceSave = 0;
+    lastSave = Date.now();
+  };
+  const every = config.checkpoint;
   const t0 = Date.now();
   try {
-    const work = (batch: ReadItem[]) =>
-      processBatch(batch, prior, config, seed, threshold, cachedScores);
-    for await (const results of orderedMap(batches(limitDocs(readCorpus(config.input), limit), config.batchSize), work, config.concurrency)) {
+    const work = (batch: ReadItem[]) => processBatch(batch, prior, config, seed, threshold, cachedScores);
+    // Records before the checkpoint are read again (that rebuilds the duplicate-id check) but not processed.
+    const items = skip(limitDocs(readCorpus(config.input), limit), position);
+    for await (const results of orderedMap(batches(items, config.batchSize), work, config.concurrency)) {
       for (const r of results) {
-        totals.read++;
-        if ('reject' in r) {
-          totals.rejected++;
-          await writers.rejects.write(r.reject);
-          continue;
+        if (options.strict && 'reject' in r) {
+          const { file, line, offset, reason } = r.reject;
+          throw new TailguardError('input', `${file}${line !== undefined ? `:${line}` : offset !== undefined ? ` at byte ${offset}` : ''}: ${reason} (--strict stops at the first bad record)`, { file, line, docId: r.reject.id });
         }
-        totals.written++;
-        totals.tokens += r.counts.tokens;
-        totals.selected += r.counts.selected;
-        totals.changed += r.counts.changed;
-        totals.deleted += r.counts.deleted;
-        await writers.edited?.write(r.edited);
-        await writers.edits?.write(r.editLog);
-        if (r.synthetic) {
-          totals.syntheticTokens += r.synthetic.generatedTokens;
-          await writers.synthetic?.write(r.synthetic.record);
-        }
-        await writers.scores?.write(r.scores);
-        for (const [name, view] of Object.entries(r.views)) views[name]?.add(view.text, view.scores);
-        if (samples.length < SAMPLE_DOCS) samples.push(r.sample());
+        await outputs.add(r);
+        position++;
       }
-      progress.tick(results.length, results.reduce((s, r) => s + ('counts' in r ? r.counts.tokens : 0), 0));
+      progress.tick(results.length, results.reduce((s, r) => s + ('processed' in r ? r.processed.counts.tokens : 0), 0));
+      sinceSave += results.length;
+      if (options.signal?.aborted) throw interrupted(options.signal);
+      if ((every.everyDocuments !== null && sinceSave >= every.everyDocuments) || Date.now() - lastSave >= every.everySeconds * 1000) await save();
     }
   } catch (e) {
     progress.finish();
-    for (const w of Object.values(writers)) await w?.abort();
+    if (e instanceof TailguardError && e.code === 'interrupted') {
+      await save();
+      await outputs.end();
+      const { written, rejected } = outputs.accounting.total;
+      throw new TailguardError('interrupted', `${e.message} after ${position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
+    }
+    // With a checkpoint the partial files are what --resume continues; without one they are useless.
+    if (sequence > 0) await outputs.end();
+    else await outputs.abort();
     throw e;
   }
   progress.finish();
   timings.processSeconds = (Date.now() - t0) / 1000;
-  if (totals.read !== totals.written + totals.rejected) {
-    throw new TailguardError('internal', `accounting does not balance: read ${totals.read} != written ${totals.written} + rejected ${totals.rejected}`);
-  }
+  outputs.check();
+  const { total } = outputs.accounting;
+  if (total.read === 0 && options.strict) throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
+
   let report: AuditReport | null = null;
   if (config.audit.enabled) {
     const t = Date.now();
-    report = { ...buildReport(views, 'human', config.audit.gate, seed), samples };
+    report = { ...buildReport(outputs.views, 'human', config.audit.gate, seed), samples: outputs.samples };
     timings.auditSeconds = (Date.now() - t) / 1000;
     await writeJsonAtomic(join(dir, RUN_FILES.report), report, true);
     const title = `Tailguard audit: ${config.name}`;
     const markdown = reportMarkdown(report, title);
     await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), markdown);
     await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
-    for (const [name, stats] of Object.entries(views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
+    for (const [name, stats] of Object.entries(outputs.views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
   }
   // A failed gate keeps the data out of the final names: it lands in quarantine/ instead.
-  const gatePassed = report?.gate.passed ?? true;
-  if (!gatePassed) await mkdir(join(dir, QUARANTINE), { recursive: true });
-  for (const [kind, w] of Object.entries(writers)) {
-    if (!w) continue;
-    const quarantined = !gatePassed && kind !== 'rejects';
-    await w.close(quarantined ? join(dir, QUARANTINE, basename(w.path)) : w.path);
-  }
+  await outputs.close(report?.gate.passed ?? true);
   timings.wallSeconds = (Date.now() - started) / 1000;
   timings.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
-  const summary = summarize(totals, { threshold, calibration, config, timings });
+  const summary = summarize({ ...outputs.totals, read: total.read, written: total.written, rejected: total.rejected }, { threshold, calibration, config, timings });
+  if (total.read === 0) summary.warnings.push(`no records were read from ${describeCorpus(config.input)}: the input is empty`);
   const manifest = {
     pipeline: config.name,
     config,
@@ -168,14 +172,36 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     prior: prior.identity,
     selection: { mode: config.edit.selection.mode, threshold, calibration },
     gate: report?.gate ?? null,
-    counts: { read: totals.read, written: totals.written, rejected: totals.rejected },
+    counts: { read: total.read, written: total.written, rejected: total.rejected },
+    rejects: total.rejects,
+    inputs: outputs.accounting.files,
     summary,
     timings,
-    files: Object.fromEntries(Object.entries(writers).filter(([, w]) => w).map(([k, w]) => [k, { path: basename((w as JsonlWriter).path), records: (w as JsonlWriter).count }])),
+    files: outputs.files(),
   };
   await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
+  // The manifest marks the run finished; only then may the checkpoint go.
+  await rm(checkpointPath(dir), { force: true });
   if (!options.prior) await prior.dispose();
   return { dir, summary, manifest, report };
+}
+
+function interrupted(signal: AbortSignal): TailguardError {
+  return new TailguardError('interrupted', `interrupted by ${typeof signal.reason === 'string' ? signal.reason : 'an abort'}`);
+}
+
+/** Stop a stream of records with an `interrupted` error once the signal is aborted. */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  for await (const item of items) {
+    if (signal?.aborted) throw interrupted(signal);
+    yield item;
+  }
+}
+
+/** Leave out the first `n` items: those a resumed run has written already. */
+async function* skip<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  let i = 0;
+  for await (const item of items) if (i++ >= n) yield item;
 }
 
 /** Stop after `limit` documents; rejects do not count towards the limit. */
@@ -191,14 +217,12 @@ async function* limitDocs(items: AsyncIterable<ReadItem>, limit: number | undefi
 /** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
 const SCORE_CACHE_TOKENS = 2_000_000;
 
-type BatchResult = { reject: Reject } | ProcessedDocument;
-
 /** Score a batch together, then edit and generate each document with its own random streams. */
-async function processBatch(batch: ReadItem[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<BatchResult[]> {
+async function processBatch(batch: ReadItem[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ItemResult[]> {
   const docs: Document[] = batch.flatMap((item) => (item.ok ? [item.doc] : []));
   const processed = await processDocuments(docs, prior, config, seed, threshold, cache);
   let next = 0;
-  return batch.map((item) => (item.ok ? processed[next++] : { reject: item.reject }));
+  return batch.map((item) => (item.ok ? { source: sourceOf(item, config.input), processed: processed[next++] } : { reject: item.reject }));
 }
 
 async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ProcessedDocument[]> {

@@ -1,0 +1,122 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CorpusStats } from '../audit/corpus-stats.js';
+import type { TokenSample } from '../audit/report.js';
+import type { Reject } from '../corpus/document.js';
+import { JsonlWriter } from '../corpus/jsonl-writer.js';
+import { Accounting } from './accounting.js';
+import { type Checkpoint, statsState } from './checkpoint.js';
+import type { PipelineConfig } from './config.js';
+import type { ProcessedDocument } from './process-document.js';
+import { QUARANTINE, RUN_FILES } from './run-folder.js';
+import { SAMPLE_DOCS } from './token-sample.js';
+
+/** One input record after processing: a document to write (with the file it came from), or a reject. */
+export type ItemResult = { reject: Reject } | { source: string; processed: ProcessedDocument };
+
+export type Totals = Checkpoint['totals'];
+
+const KINDS = ['edited', 'edits', 'synthetic', 'scores', 'rejects'] as const;
+type Kind = (typeof KINDS)[number];
+
+/**
+ * What a run has produced so far: its output files, counts, audit statistics and report samples.
+ * All of it goes into a checkpoint and comes back from one, so a resumed run carries on exactly.
+ */
+export class RunOutputs {
+  readonly writers: Partial<Record<Kind, JsonlWriter>> = {};
+  readonly accounting: Accounting;
+  readonly totals: Totals;
+  readonly views: Record<string, CorpusStats> = {};
+  readonly samples: TokenSample[];
+
+  constructor(
+    private readonly dir: string,
+    config: PipelineConfig,
+    from: Checkpoint | null,
+  ) {
+    const wanted: Record<Kind, boolean> = { edited: config.edit.enabled, edits: config.edit.enabled, synthetic: config.synthetic.enabled, scores: config.writeScores, rejects: true };
+    for (const kind of KINDS) {
+      if (!wanted[kind]) continue;
+      const path = join(dir, RUN_FILES[kind]);
+      this.writers[kind] = new JsonlWriter(path, from?.files[kind], [join(dir, QUARANTINE, RUN_FILES[kind])]);
+    }
+    this.accounting = new Accounting(from?.accounting);
+    // A file input is listed even when it holds no record, so an empty file shows in the manifest.
+    if (config.input.format === 'jsonl' || config.input.format === 'json') this.accounting.expect(config.input.path);
+    this.totals = from ? { ...from.totals } : { tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0 };
+    if (config.audit.enabled) {
+      for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) {
+        this.views[v] = from ? CorpusStats.fromJSON(from.views[v], config.audit.ngramBudget) : new CorpusStats(config.audit.ngramBudget);
+      }
+    }
+    this.samples = from ? [...from.samples] : [];
+  }
+
+  /** Write one record's outputs and count it. */
+  async add(r: ItemResult): Promise<void> {
+    if ('reject' in r) {
+      this.accounting.rejected(r.reject.file, r.reject.kind);
+      await this.writers.rejects!.write(r.reject);
+      return;
+    }
+    const p = r.processed;
+    this.accounting.written(r.source);
+    this.totals.tokens += p.counts.tokens;
+    this.totals.selected += p.counts.selected;
+    this.totals.changed += p.counts.changed;
+    this.totals.deleted += p.counts.deleted;
+    await this.writers.edited?.write(p.edited);
+    await this.writers.edits?.write(p.editLog);
+    if (p.synthetic) {
+      this.totals.syntheticTokens += p.synthetic.generatedTokens;
+      await this.writers.synthetic?.write(p.synthetic.record);
+    }
+    await this.writers.scores?.write(p.scores);
+    for (const [name, view] of Object.entries(p.views)) this.views[name]?.add(view.text, view.scores);
+    if (this.samples.length < SAMPLE_DOCS) this.samples.push(p.sample());
+  }
+
+  /** Flush every file to disk and describe the state, for a checkpoint. */
+  async state(): Promise<Pick<Checkpoint, 'accounting' | 'totals' | 'files' | 'views' | 'samples'>> {
+    const files: Checkpoint['files'] = {};
+    for (const [kind, w] of Object.entries(this.writers)) files[kind] = await w.flush();
+    return {
+      accounting: { total: this.accounting.total, files: this.accounting.files },
+      totals: { ...this.totals },
+      files,
+      views: Object.fromEntries(Object.entries(this.views).map(([k, s]) => [k, statsState(s)])),
+      samples: this.samples,
+    };
+  }
+
+  /** Throw unless every count balances, per input file, per run and in every output file. */
+  check(): void {
+    const written = (['edited', 'edits', 'synthetic', 'scores'] as const).flatMap((k) => (this.writers[k] ? [this.writers[k]!.count] : []));
+    this.accounting.check({ written, rejected: this.writers.rejects!.count });
+  }
+
+  /** Move the files to their final names; a failed gate keeps the data files in quarantine/. */
+  async close(gatePassed: boolean): Promise<void> {
+    if (!gatePassed) await mkdir(join(this.dir, QUARANTINE), { recursive: true });
+    for (const [kind, w] of Object.entries(this.writers)) {
+      const quarantined = !gatePassed && kind !== 'rejects';
+      await w.close(quarantined ? join(this.dir, QUARANTINE, basename(w.path)) : w.path);
+    }
+  }
+
+  /** Stop writing but keep the partial files, for a resumed run. */
+  async end(): Promise<void> {
+    for (const w of Object.values(this.writers)) await w.end().catch(() => {});
+  }
+
+  /** Stop writing and remove the partial files. */
+  async abort(): Promise<void> {
+    for (const w of Object.values(this.writers)) await w.abort();
+  }
+
+  /** Output files and their record counts, for the manifest. */
+  files(): Record<string, { path: string; records: number }> {
+    return Object.fromEntries(Object.entries(this.writers).map(([k, w]) => [k, { path: basename(w.path), records: w.count }]));
+  }
+}
