@@ -56,7 +56,7 @@ async function interruptAt(out: string, at: number, signal: NodeJS.Signals, resu
 }
 
 const fileNames = async (out: string) => (await readdir(out)).filter((f) => f.endsWith('.jsonl') || /^(report|stats\.\w+)\.json$/.test(f)).sort();
-const stable = (manifest: Record<string, unknown>) => ({ ...manifest, timings: null, summary: { ...(manifest.summary as object), wallSeconds: null, tokensPerSecond: null } });
+const stable = (manifest: Record<string, unknown>): Record<string, unknown> => ({ ...manifest, timings: null, summary: { ...(manifest.summary as object), wallSeconds: null, tokensPerSecond: null } });
 
 test('killed with SIGKILL and SIGINT at several points and resumed (other settings refused), a run ends with the files of an uninterrupted run, byte for byte', async (t) => {
   const ref = join(dir, 'ref');
