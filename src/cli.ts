@@ -12,6 +12,7 @@ import type { CorpusSpec } from './corpus/read.js';
 import { auditCorpora } from './pipeline/audit-corpora.js';
 import { openPrior } from './pipeline/open-prior.js';
 import { writeJsonAtomic } from './pipeline/run-folder.js';
+import { SIMULATE_HELP, simulateCommand } from './simulate/cli.js';
 
 /** Exit codes, documented in the README. */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
@@ -50,6 +51,7 @@ Usage:
   tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
+  tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
   tailguard <command> --help                help for one command
 
 Example:
@@ -112,6 +114,8 @@ Options:
 Example:
   tailguard audit brown:heldout runs/toedit-ngram/synthetic.jsonl --out runs/audit`;
 
+HELP.simulate = SIMULATE_HELP;
+
 const OPTIONS = {
   out: { type: 'string' },
   seed: { type: 'string' },
@@ -134,6 +138,8 @@ const OPTIONS = {
   temperature: { type: 'string' },
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
+  repeats: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -206,6 +212,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'audit') return audit(positionals, v);
+  if (command === 'simulate' && positionals.length === 1) {
+    const flags = { out: v.out, seed: int('seed', v.seed), repeats: int('repeats', v.repeats), workers: int('workers', v.workers), force: v.force ?? false, json: v.json ?? false, quiet: v.quiet ?? false };
+    return simulateCommand(positionals[0], flags);
+  }
   if (positionals.length !== 1) {
     console.error(`tailguard ${command}: expected one ${command === 'run' ? 'pipeline file' : 'input file'}, got ${positionals.length}\n\n${HELP[command]}`);
     return 2;

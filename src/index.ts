@@ -24,3 +24,7 @@ export { loadPipeline, parsePipeline, pipelineSchema, type PipelineConfig, type 
 export { runPipeline, type RunOptions, type RunResult } from './pipeline/run.js';
 export { auditCorpora, type AuditCorporaOptions } from './pipeline/audit-corpora.js';
 export { rngFor, createRng, type Rng } from './random.js';
+export { loadSimulation, parseSimulation, simulationSchema, type SimulationConfig, type SimulationInput, type RegimeConfig } from './simulate/config.js';
+export { runSimulation, type SimulateOptions, type SimulationResults } from './simulate/run.js';
+export { runRepeat, type RepeatResult } from './simulate/repeat.js';
+export { METRICS as SIMULATION_METRICS, type MetricName } from './simulate/metrics.js';

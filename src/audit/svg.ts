@@ -6,6 +6,8 @@ export interface Series {
   name: string;
   color: string;
   points: [number, number][];
+  /** Optional shaded band around the line: [x, low, high] (e.g. mean ± sd over seeds). */
+  band?: [number, number, number][];
 }
 
 export interface Axes {
@@ -24,8 +26,12 @@ const fmt = (x: number) => (Math.abs(x) >= 1000 || (Math.abs(x) < 0.01 && x !== 
 export function lineChart(series: Series[], axes: Axes): string {
   const W = axes.width ?? 560;
   const H = axes.height ?? 300;
-  const m = { l: 60, r: 16, t: 28, b: 44 };
-  const all = series.flatMap((s) => s.points).filter(([x, y]) => (!axes.xLog || x > 0) && (!axes.yLog || y > 0));
+  // Legend entries wrap into rows when they do not fit on one; the plot starts below them.
+  const item = Math.max(130, 24 + 7 * Math.max(0, ...series.map((s) => s.name.length)));
+  const perRow = Math.max(1, Math.floor((W - 68) / item));
+  const m = { l: 60, r: 16, t: 28 + 16 * (Math.ceil(series.length / perRow) - 1), b: 44 };
+  const bandPoints = series.flatMap((s) => (s.band ?? []).flatMap(([x, lo, hi]): [number, number][] => [[x, lo], [x, hi]]));
+  const all = [...series.flatMap((s) => s.points), ...bandPoints].filter(([x, y]) => (!axes.xLog || x > 0) && (!axes.yLog || y > 0));
   if (all.length === 0) return `<svg width="${W}" height="${H}" role="img"><text x="10" y="20">no data</text></svg>`;
   const tx = (v: number) => (axes.xLog ? Math.log10(v) : v);
   const ty = (v: number) => (axes.yLog ? Math.log10(v) : v);
@@ -42,10 +48,18 @@ export function lineChart(series: Series[], axes: Axes): string {
     `<text x="${(W + m.l) / 2}" y="${H - 6}" font-size="12" text-anchor="middle">${esc(axes.xLabel)}${axes.xLog ? ' (log)' : ''}</text>`,
     `<text x="14" y="${(H - m.b + m.t) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(H - m.b + m.t) / 2})">${esc(axes.yLabel)}${axes.yLog ? ' (log)' : ''}</text>`,
   ];
+  const visible = ([x, y]: [number, number]) => (!axes.xLog || x > 0) && (!axes.yLog || y > 0);
   series.forEach((s, i) => {
-    const pts = s.points.filter(([x, y]) => (!axes.xLog || x > 0) && (!axes.yLog || y > 0));
+    const band = (s.band ?? []).filter(([x, lo]) => visible([x, lo]));
+    if (band.length > 0) {
+      const outline = [...band.map(([x, , hi]) => [x, hi]), ...band.reverse().map(([x, lo]) => [x, lo])] as [number, number][];
+      parts.push(`<polygon class="band" fill="${s.color}" fill-opacity="0.15" stroke="none" points="${outline.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
+    }
+    const pts = s.points.filter(visible);
     parts.push(`<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
-    parts.push(`<rect x="${m.l + 8 + i * 130}" y="8" width="12" height="12" fill="${s.color}"/><text x="${m.l + 24 + i * 130}" y="18" font-size="12">${esc(s.name)}</text>`);
+    const lx = m.l + 8 + (i % perRow) * item;
+    const ly = 8 + 16 * Math.floor(i / perRow);
+    parts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${s.color}"/><text x="${lx + 16}" y="${ly + 10}" font-size="12">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');

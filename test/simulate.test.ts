@@ -1,0 +1,143 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createRng, rngFor } from '../src/random.js';
+import type { AggregatedRegime } from '../src/simulate/aggregate.js';
+import { loadSimulation, parseSimulation } from '../src/simulate/config.js';
+import { loadBrownWords, seedData } from '../src/simulate/data.js';
+import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
+import { runRepeat } from '../src/simulate/repeat.js';
+import { runSimulation } from '../src/simulate/run.js';
+import { resultsCsv } from '../src/simulate/tables.js';
+import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
+
+const exec = promisify(execFile);
+const brown = await loadBrownWords();
+const small = await loadSimulation('test/fixtures/collapse-small.json');
+
+// The small preset runs once, in worker threads, for every test below that reads its results.
+const out = join(await mkdtemp(join(tmpdir(), 'tailguard-sim-')), 'small');
+const run = runSimulation(small, { out, workers: 2 });
+
+const regime = (regimes: AggregatedRegime[], name: string) => regimes.find((r) => r.name === name)!;
+const means = (r: AggregatedRegime, metric: 'perplexity' | 'typeLoss' | 'types') => r.curves[0].points.map((p) => p.metrics[metric]!.mean);
+const everySeed = (r: AggregatedRegime, metric: 'typeLoss' | 'types') => r.curves[0].points.flatMap((p) => p.metrics[metric]!.values);
+
+test("Seddik's closed form: E[S_m] = 1 - (1 - 1/n)^m (1 - S_0) for one context under MLE resampling", (t) => {
+  const initial = Int32Array.from([50, 20, 15, 10, 5]);
+  const s0 = sumSquares(initial);
+  const n = 10;
+  const replicates = 4000;
+  const generations = 12;
+  const sums = new Float64Array(generations + 1);
+  const squares = new Float64Array(generations + 1);
+  const rng = createRng(7);
+  for (let r = 0; r < replicates; r++) {
+    let counts: Int32Array = initial;
+    for (let m = 1; m <= generations; m++) {
+      counts = resampleCounts(counts, n, rng);
+      const s = sumSquares(counts);
+      sums[m] += s;
+      squares[m] += s * s;
+    }
+  }
+  for (let m = 1; m <= generations; m++) {
+    const mean = sums[m] / replicates;
+    const se = Math.sqrt((squares[m] / replicates - mean * mean) / replicates);
+    const expected = 1 - (1 - 1 / n) ** m * (1 - s0);
+    t.true(Math.abs(mean - expected) < 4 * se, `m = ${m}: simulated ${mean.toFixed(4)} ± ${se.toFixed(4)}, closed form ${expected.toFixed(4)}`);
+  }
+});
+
+test('iterated toedit on Brown never edits a position twice, and leaves unselected positions alone', (t) => {
+  const data = seedData(brown, 12_000, rngFor(3, 'real-set', 'brown/train'));
+  let state: EditState = { docs: data.real.map((d) => Int32Array.from(d)), locked: data.real.map((d) => new Uint8Array(d.length)) };
+  const everSelected = data.real.map((d) => new Uint8Array(d.length));
+  for (let g = 1; g <= 3; g++) {
+    const priors = crossFitPriors(state.docs, 3, data.vocab);
+    const logProbs = editLogProbs(priors, state.docs);
+    // Calibrated every pass (and generously), so every generation selects many positions.
+    const threshold = calibrateOn(state, logProbs, 0.3);
+    const pass = editPass(state, priors, logProbs, { threshold, topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, `gen${g}`, `doc${j}`));
+    t.true(pass.selected > 1000, `generation ${g} selects ${pass.selected}`);
+    pass.edits.forEach((edits, j) => {
+      const selected = new Set(edits.map((e) => e.position));
+      for (const i of selected) {
+        if (everSelected[j][i]) t.fail(`generation ${g} edits position ${i} of document ${j} again`);
+        everSelected[j][i] = 1;
+      }
+      state.docs[j].forEach((id, i) => {
+        if (!selected.has(i) && pass.state.docs[j][i] !== id) t.fail(`generation ${g} changed unselected position ${i} of document ${j}`);
+      });
+      t.deepEqual(pass.state.locked[j], everSelected[j]);
+    });
+    state = pass.state;
+  }
+  // Without the mask the same priors would select positions already edited: the lock is what prevents it.
+  const priors = crossFitPriors(state.docs, 3, data.vocab);
+  const logProbs = editLogProbs(priors, state.docs);
+  const unlocked = { docs: state.docs, locked: state.docs.map((d) => new Uint8Array(d.length)) };
+  const again = editPass(unlocked, priors, logProbs, { threshold: calibrateOn(unlocked, logProbs, 0.3), topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, 'gen4', `doc${j}`));
+  t.true(again.edits.some((edits, j) => edits.some((e) => everSelected[j][e.position])));
+});
+
+test('replace loses reference types and raises held-out perplexity; accumulate never loses a type', async (t) => {
+  const { results } = await run;
+  const replaceMle = regime(results.regimes, 'replace/mle2');
+  const lost = means(replaceMle, 'typeLoss');
+  t.is(lost[0], 0);
+  for (let g = 1; g < lost.length; g++) t.true(lost[g] > lost[g - 1], `MLE replace loses more types each generation: ${lost.join(', ')}`);
+  t.true(means(regime(results.regimes, 'replace/kn3'), 'typeLoss')[1] > 0.05, 'Kneser-Ney replace loses types in the first generation');
+  for (const name of ['accumulate/kn3', 'accumulate/mle2']) {
+    const acc = regime(results.regimes, name);
+    t.true(everySeed(acc, 'typeLoss').every((v) => v === 0), `${name} keeps every type`);
+    t.deepEqual(acc.curves[0].points.map((p) => p.metrics.types!.values), acc.curves[0].points.map(() => acc.curves[0].points[0].metrics.types!.values));
+  }
+  const replacePpl = means(regime(results.regimes, 'replace/kn3'), 'perplexity');
+  const accumulatePpl = means(regime(results.regimes, 'accumulate/kn3'), 'perplexity');
+  for (let g = 1; g < replacePpl.length; g++) t.true(replacePpl[g] > replacePpl[g - 1], `replace perplexity rises: ${replacePpl.join(', ')}`);
+  t.true(replacePpl.at(-1)! > accumulatePpl.at(-1)!, `replace ${replacePpl.at(-1)} vs accumulate ${accumulatePpl.at(-1)}`);
+});
+
+test('the selected share of calibrated toedit falls after the first generation; absolute p = 0.99 selects almost nothing', async (t) => {
+  const { results } = await run;
+  const selected = (name: string) => regime(results.regimes, name).curves[0].points.slice(1).map((p) => p.metrics.selected!.mean);
+  const calibrated = selected('toedit/kn3/calibrated');
+  t.true(Math.abs(calibrated[0] - 0.125) < 0.01, `first pass selects the target share: ${calibrated[0]}`);
+  for (let g = 1; g < calibrated.length; g++) t.true(calibrated[g] < calibrated[g - 1], `selected share falls: ${calibrated.join(', ')}`);
+  t.true(selected('toedit/kn3/absolute').every((s) => s < 0.01));
+});
+
+test('results are written as JSON, CSV and HTML, and a repeat is reproducible by its seed', async (t) => {
+  const { results } = await run;
+  const json = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+  t.deepEqual(json.seeds, [1, 2, 3]);
+  t.is(json.regimes.length, small.regimes.length);
+  const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trim().split('\n');
+  const points = results.regimes.flatMap((r) => r.curves.flatMap((c) => c.points)).length;
+  t.is(csv.length, 1 + points * 3);
+  t.regex(csv[0], /^regime,curve,axis,x,seed,perplexity,/);
+  t.regex(await readFile(join(out, 'summary.csv'), 'utf8'), /^regime,curve,axis,x,metric,mean,sd,min,max,seeds\n/);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  t.true((html.match(/<svg/g) ?? []).length >= 10);
+  // Seed 2 again, in this thread: the same rows as the worker wrote.
+  const again = resultsCsv([runRepeat(small, brown, 2)]).trim().split('\n').slice(1);
+  t.deepEqual(again, csv.filter((line) => line.split(',')[4] === '2'));
+  await t.throwsAsync(runSimulation(small, { out, workers: 1 }), { message: /holds simulation results/ });
+});
+
+test('simulation files are validated before any work, naming the key', async (t) => {
+  t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'replace', ratio: 2 }] }), { message: /regimes\.0: unknown key "ratio"/ });
+  t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', model: { type: 'mle', order: 2 } }] }), { message: /regimes\.0\.model\.type: toedit needs a kneser-ney model/ });
+  t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 9000] }] }), { message: /regimes\.0\.sizes/ });
+  const dir = await mkdtemp(join(tmpdir(), 'tailguard-sim-cli-'));
+  await writeFile(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'poetry' } }] }));
+  const bad = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]).catch((e: { code: number; stderr: string }) => e);
+  t.is((bad as { code: number }).code, 2);
+  t.regex((bad as { stderr: string }).stderr, /no Brown genre "poetry"; genres are adventure/);
+  const help = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', '--help']);
+  t.regex(help.stdout, /Usage: tailguard simulate[\s\S]*Example:/);
+});
