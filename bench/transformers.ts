@@ -4,8 +4,9 @@
  * scoring windows (context 256, the prior's stride), batched as the prior batches them (longest
  * first, right padding), at batch sizes 8 and 16.
  *
- *  1. Tailguard: TransformersPrior.score(docs, { topK: 8, entropy: false }) as the editing pass
- *     scores (entropy is only computed when per-token scores are written), then resampleDocument for every
+ *  1. Tailguard: TransformersPrior.score(docs, { topK: 8, entropy: false, candidatesAbove: 0.99 })
+ *     as the editing pass scores (ranks everywhere for the audit, candidates where ToEdit may
+ *     resample, entropy only when per-token scores are written), then resampleDocument for every
  *     document (threshold 0.99, beta 1.5, top-8): scored tokens per second.
  *  2. Bare onnxruntime-node (the copy transformers.js loads): InferenceSession.run on the same
  *     padded input_ids / attention_mask tensors (built beforehand) with an empty past
@@ -159,7 +160,7 @@ async function tailguard(batchSize: number) {
   forwardMs = 0;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const scores = await p.score(docs, { topK: TOP_K, entropy: false });
+  const scores = await p.score(docs, { topK: TOP_K, entropy: false, candidatesAbove: EDIT.threshold });
   const t1 = performance.now();
   let selected = 0;
   let changed = 0;

@@ -100,6 +100,28 @@ test('a document longer than the context is scored in full, in windows', async (
   for (let i = 0; i < n; i++) if (s.rank[i] === 1) t.is(s.topIds[i * 8], doc.ids[i]);
 });
 
+test('read-out options: candidates only above the threshold, ranks and entropy on request, the rest unchanged', async (t) => {
+  const doc = prior.tokenize(heldout[2].text.slice(0, 3000));
+  const [full] = await prior.score([doc], { topK: 8 });
+  const p = 0.3;
+  const [lazy] = await prior.score([doc], { topK: 8, entropy: false, candidatesAbove: p });
+  t.deepEqual(lazy.logProb, full.logProb);
+  t.deepEqual(lazy.rank, full.rank);
+  t.true(lazy.entropy.every(Number.isNaN));
+  let above = 0;
+  for (let i = 0; i < doc.ids.length; i++) {
+    const row = (s: typeof full) => Array.from(s.topIds.subarray(i * 8, i * 8 + 8));
+    if (Math.exp(full.logProb[i]) > p) {
+      above++;
+      t.deepEqual(row(lazy), row(full), `position ${i}`);
+    } else t.deepEqual(row(lazy), Array(8).fill(-1), `position ${i}`);
+  }
+  t.true(above > 20 && above < doc.ids.length / 2, `${above} of ${doc.ids.length} positions above p`);
+  const [bare] = await prior.score([doc], { topK: 0, entropy: false, rank: false });
+  t.deepEqual(bare.logProb, full.logProb);
+  t.true(bare.rank.every((r) => r === 0));
+});
+
 test('windows score every token once with at least context - stride tokens of left context', (t) => {
   for (const [n, c, stride] of [[1, 256, 128], [256, 256, 128], [257, 256, 128], [1000, 256, 128], [999, 256, 1], [700, 256, 255]]) {
     const seen = new Int32Array(n + 1);

@@ -17,33 +17,74 @@ export async function calibrate(
   selection: { targetShare: number; maxTokens: number },
   batchSize: number,
   editWhitespace: boolean,
-  keep: { topK: number; maxTokens: number; entropy: boolean },
+  keep: { topK: number; maxTokens: number; entropy: boolean; allCandidates: boolean },
 ): Promise<{ calibration: Calibration; scores: Map<string, TokenScores> }> {
   // Scores of the first documents are kept (up to keep.maxTokens tokens) so the editing pass
   // does not compute them again: on a small corpus that saves a whole pass of the prior.
-  const kept = new Map<string, TokenScores>();
+  const kept = new Map<string, { scores: TokenScores; floor: number }>();
   let keptTokens = 0;
   // Doubles, as editing compares them: float32 rounding here could move the threshold across ties.
   let probs: Float64Array = new Float64Array(Math.min(selection.maxTokens, 1 << 16));
   let n = 0;
+  const floor = new CandidateFloor(selection.targetShare);
   for await (const batch of batches(items(), batchSize)) {
     const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
     const texts = docs.map((d) => d.text);
     const tokens = texts.map((t) => prior.tokenize(t));
-    const scores = await prior.score(tokens, { topK: keptTokens < keep.maxTokens ? keep.topK : 0, entropy: keep.entropy });
+    const keeping = keptTokens < keep.maxTokens;
+    // Kept scores need candidates wherever the final p could select; the threshold is not known
+    // yet, so they are read above a floor safely below it (see CandidateFloor).
+    const candidatesAbove = keep.allCandidates ? -1 : floor.value();
+    const scores = await prior.score(tokens, keeping ? { topK: keep.topK, entropy: keep.entropy, candidatesAbove } : { topK: 0, entropy: false, rank: false });
     scores.forEach((s, d) => {
-      if (keptTokens < keep.maxTokens && s.topK === keep.topK) {
-        kept.set(docs[d].id, s);
+      if (keeping && keptTokens < keep.maxTokens) {
+        kept.set(docs[d].id, { scores: s, floor: candidatesAbove });
         keptTokens += s.logProb.length;
       }
       for (let i = 0; i < s.logProb.length && n < selection.maxTokens; i++) {
         if (n === probs.length) probs = grow(probs, selection.maxTokens);
         probs[n++] = isSelectable(prior, texts[d], tokens[d], i, editWhitespace) ? Math.exp(s.logProb[i]) : 0;
+        floor.add(probs[n - 1]);
       }
     });
     if (n >= selection.maxTokens) break;
   }
-  return { calibration: calibrateThreshold(probs.subarray(0, n), selection.targetShare), scores: kept };
+  const calibration = calibrateThreshold(probs.subarray(0, n), selection.targetShare);
+  // A document whose floor ended above p lacks candidates the editing pass needs: it is scored
+  // again there. With the margin CandidateFloor keeps this does not happen on ordinary text.
+  const scores = new Map<string, TokenScores>();
+  for (const [id, k] of kept) if (k.floor <= calibration.p) scores.set(id, k.scores);
+  return { calibration, scores };
+}
+
+/**
+ * A running lower bound for the calibrated threshold: the probability above which twice the target
+ * share (plus 2 points) of the tokens seen so far lie, from a 1000-bin histogram. Reading
+ * candidates only above it skips most of a neural prior's top-k passes during calibration, while
+ * the threshold (the target-share quantile) would have to drift far to fall below it.
+ */
+class CandidateFloor {
+  private readonly bins = new Float64Array(1000);
+  private count = 0;
+
+  constructor(private readonly targetShare: number) {}
+
+  add(p: number): void {
+    this.bins[Math.min(999, Math.floor(p * 1000))]++;
+    this.count++;
+  }
+
+  /** -1 (candidates everywhere) until enough tokens were seen to trust the histogram. */
+  value(): number {
+    if (this.count < 5000) return -1;
+    const wanted = Math.min(1, 2 * this.targetShare + 0.02) * this.count;
+    let above = 0;
+    for (let b = 999; b >= 0; b--) {
+      above += this.bins[b];
+      if (above >= wanted) return b === 0 ? -1 : b / 1000;
+    }
+    return -1;
+  }
 }
 
 function grow(a: Float64Array, max: number): Float64Array {

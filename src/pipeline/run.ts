@@ -86,6 +86,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
       topK: config.edit.topK,
       maxTokens: SCORE_CACHE_TOKENS,
       entropy: config.writeScores,
+      allCandidates: config.writeScores,
     }));
     threshold = calibration.p;
     timings.calibrationSeconds = (Date.now() - t) / 1000;
@@ -228,7 +229,9 @@ async function processBatch(batch: ReadItem[], prior: PriorModel, config: Pipeli
 async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ProcessedDocument[]> {
   const tokens = docs.map((d) => prior.tokenize(d.text));
   const missing = docs.flatMap((d, i) => (cache.has(d.id) ? [] : [i]));
-  const fresh = await prior.score(missing.map((i) => tokens[i]), { topK: config.edit.topK, entropy: config.writeScores });
+  // Candidates only where ToEdit may resample, unless every position's are written out.
+  const candidatesAbove = config.writeScores ? undefined : threshold;
+  const fresh = await prior.score(missing.map((i) => tokens[i]), { topK: config.edit.topK, entropy: config.writeScores, candidatesAbove });
   const scores = docs.map((d) => cache.get(d.id)!);
   missing.forEach((i, j) => (scores[i] = fresh[j]));
   for (const d of docs) cache.delete(d.id); // used once: free it

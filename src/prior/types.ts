@@ -19,13 +19,16 @@ export interface TokenizedText {
 export interface TokenScores {
   /** log P(x_i | x_<i) of the actual token. */
   logProb: Float32Array;
-  /** 1 + the number of vocabulary entries strictly more probable than the actual token. */
+  /** 1 + the number of vocabulary entries strictly more probable than the actual token (0 if not asked for). */
   rank: Int32Array;
   /** Entropy of the next-token distribution at position i, in nats (NaN if not asked for). */
   entropy: Float32Array;
   /** Candidates kept per position (the `topK` asked for). */
   topK: number;
-  /** Row-major [n, topK]: the most probable emittable tokens, most probable first. */
+  /**
+   * Row-major [n, topK]: the most probable emittable tokens, most probable first; -1 (with
+   * log-probability -Infinity) where ScoreOptions.candidatesAbove left a position out.
+   */
   topIds: Int32Array;
   /** Row-major [n, topK]: their log-probabilities. */
   topLogProbs: Float32Array;
@@ -40,6 +43,15 @@ export interface ScoreOptions {
    * need it (editing, calibration, audits) turn it off, and `entropy` is then NaN.
    */
   entropy?: boolean;
+  /** Compute every rank (default true); the audit's rank buckets and the edit log need them. */
+  rank?: boolean;
+  /**
+   * Candidates are only needed where P(actual token) > this (ToEdit's threshold): a prior may skip
+   * the others, whose candidate slots then hold id -1. Default: candidates everywhere. A hint the
+   * n-gram prior ignores (its candidates cost little); the neural prior saves a pass over the
+   * vocabulary per position with it.
+   */
+  candidatesAbove?: number;
 }
 
 /** How to draw a token: the usual temperature, top-k (0 = off) and nucleus top-p (1 = off). */

@@ -8,20 +8,16 @@ import type { SamplingOptions, TokenDistribution } from '../types.js';
  * for every other prior, and <|endoftext|> (not emittable) is never drawn.
  */
 export class DenseDistribution implements TokenDistribution {
-  private readonly isEmittable: (id: number) => boolean;
-
   constructor(
     private readonly row: Float32Array,
-    emittable: Uint8Array,
-  ) {
-    this.isEmittable = (id) => emittable[id] === 1;
-  }
+    private readonly emittable: Uint8Array,
+  ) {}
 
   logProb(id: number): number {
     return id >= 0 && id < this.row.length ? this.row[id] : -Infinity;
   }
 
   sample(rng: Rng, options: SamplingOptions): number {
-    return sampleDense(this.row, rng, options, this.isEmittable);
+    return sampleDense(this.row, rng, options, this.emittable);
   }
 }

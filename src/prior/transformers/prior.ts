@@ -89,7 +89,7 @@ export class TransformersPrior implements PriorModel {
       },
       docs,
       options.topK,
-      options.entropy ?? true,
+      { rank: options.rank ?? true, entropy: options.entropy ?? true, candidatesAbove: options.candidatesAbove ?? -1 },
     );
   }
 

@@ -1,7 +1,7 @@
 import { emptyScores } from '../scores.js';
 import type { TokenizedText, TokenScores } from '../types.js';
 import { int64Tensor, logProbRows, type CausalLM } from './model.js';
-import { readPosition } from './readout.js';
+import { readPosition, type ReadoutPlan } from './readout.js';
 import { planWindows, type ScoringWindow } from './windows.js';
 
 /** What scoring needs to know about the model. */
@@ -29,7 +29,7 @@ interface Job {
  * longest first so a batch pads little. Padding goes on the right and is masked; the graph derives
  * positions from the attention mask, so a window's numbers do not depend on what shares its batch.
  */
-export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number, withEntropy = true): Promise<TokenScores[]> {
+export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number, plan: ReadoutPlan): Promise<TokenScores[]> {
   const { model, eotId, vocabSize, context, stride, batchSize, emittable } = setup;
   const k = Math.max(0, Math.min(topK, vocabSize));
   const results: TokenScores[] = docs.map((d) => emptyScores(d.ids.length, k));
@@ -63,7 +63,7 @@ export async function scoreDocuments(setup: ScoringSetup, docs: readonly Tokeniz
       // Input position i of the window predicts target window.start + 1 + i.
       for (let target = window.first; target <= window.end; target++) {
         const i = target - 1 - window.start;
-        readPosition(data, (r * steps + i) * vocab, vocab, tokenAt(doc, target), emittable, sink, target - 1, withEntropy);
+        readPosition(data, (r * steps + i) * vocab, vocab, tokenAt(doc, target), emittable, sink, target - 1, plan);
       }
     });
   }
