@@ -59,6 +59,11 @@ async function* rawItems(spec: CorpusSpec): AsyncGenerator<ReadItem> {
   else yield* readTextFiles(spec.path);
 }
 
+/** Fail early, before any model is loaded, when a corpus's file is missing or is a folder. */
+export async function checkCorpus(spec: CorpusSpec): Promise<void> {
+  if (spec.format !== 'brown') await mustExist(spec.path, spec.format === 'text');
+}
+
 async function mustExist(path: string, folderAllowed: boolean): Promise<void> {
   let info;
   try {

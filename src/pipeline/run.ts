@@ -5,7 +5,7 @@ import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { Document, ReadItem } from '../corpus/document.js';
 import { brownFiles } from '../corpus/brown.js';
-import { describeCorpus, readCorpus, sourceOf } from '../corpus/read.js';
+import { checkCorpus, describeCorpus, readCorpus, sourceOf } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
 import { generateContinuations } from '../generate/continue.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
@@ -62,6 +62,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const limit = options.limit ?? config.limit;
   const dir = options.out ?? config.output.dir ?? join('runs', config.name);
   const inputs = config.input.format === 'brown' ? [] : [config.input.path];
+  await checkCorpus(config.input);
   const folder = await prepareRunFolder(dir, { force: options.force ?? false, resume: options.resume, inputs });
   const settings = outputSettings(config, seed, limit);
   const input = await inputIdentity(config);
