@@ -12,7 +12,7 @@ export interface CliResult {
  * and an optional wrapper command in front (e.g. `unshare -rn`). `done` never rejects.
  */
 export function startCli(args: string[], opts: { nodeFlags?: string[]; wrapper?: string[] } = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const argv = [...(opts.nodeFlags ?? []), '--import', 'tsx', 'src/cli.ts', ...args];
+  const argv = ['--import', 'tsx', ...(opts.nodeFlags ?? []), 'src/cli.ts', ...args]; // after tsx: a preload may be TypeScript
   const [cmd, ...rest] = opts.wrapper?.length ? [...opts.wrapper, process.execPath, ...argv] : [process.execPath, ...argv];
   const child = spawn(cmd, rest, { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
