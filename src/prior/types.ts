@@ -23,6 +23,13 @@ export interface TokenScores {
   rank: Int32Array;
   /** Entropy of the next-token distribution at position i, in nats (NaN if not asked for). */
   entropy: Float32Array;
+  /**
+   * Variance of log p(w) for w drawn from the next-token distribution at position i
+   * (Σ p (log p)² − entropy²), in nats²: with the entropy, the mean and spread of the log-probability
+   * a sample from the prior itself would get (Fast-DetectGPT's analytic curvature). Present only
+   * when ScoreOptions.moments asked for it.
+   */
+  logProbVariance?: Float32Array;
   /** Candidates kept per position (the `topK` asked for). */
   topK: number;
   /**
@@ -43,6 +50,11 @@ export interface ScoreOptions {
    * need it (editing, calibration, audits) turn it off, and `entropy` is then NaN.
    */
   entropy?: boolean;
+  /**
+   * Also compute the variance of log p under each next-token distribution, with the entropy in the
+   * same pass (default false; `entropy` is then filled whatever `entropy` says). Detection needs it.
+   */
+  moments?: boolean;
   /** Compute every rank (default true); the audit's rank buckets and the edit log need them. */
   rank?: boolean;
   /**

@@ -33,6 +33,8 @@ export class KneserNeyModel {
   /** Cumulative p1 in id order, for sampling the dense part by binary search. */
   private readonly cumP1: Float64Array;
   private readonly sumP1LogP1: number;
+  /** Σ p1 (log p1)²: with sumP1LogP1, the moments of log p under the dense part. */
+  private readonly sumP1LogP1Sq: number;
 
   // Scratch accumulator for s(w): dense values, list of touched ids, membership marks.
   private readonly acc: Float64Array;
@@ -53,12 +55,18 @@ export class KneserNeyModel {
     this.cumP1 = new Float64Array(v);
     let cum = 0;
     let plogp = 0;
+    let plogp2 = 0;
     for (let i = 0; i < v; i++) {
       cum += this.p1[i];
       this.cumP1[i] = cum;
-      if (this.p1[i] > 0) plogp += this.p1[i] * Math.log(this.p1[i]);
+      if (this.p1[i] > 0) {
+        const l = Math.log(this.p1[i]);
+        plogp += this.p1[i] * l;
+        plogp2 += this.p1[i] * l * l;
+      }
     }
     this.sumP1LogP1 = plogp;
+    this.sumP1LogP1Sq = plogp2;
     this.acc = new Float64Array(v);
     this.touched = new Int32Array(v);
     this.mark = new Uint8Array(v);
@@ -193,10 +201,12 @@ export class KneserNeyModel {
       descVals: Float64Array.from(byValue, (j) => vals[j]),
       descP1: Float64Array.from(ids, (w) => this.p1[w]).sort().reverse(),
       entropy: 0,
+      secondMoment: 0,
       head: new Int32Array(0),
       headVals: new Float64Array(0),
     };
     stats.entropy = this.lowerEntropy(stats);
+    stats.secondMoment = this.lowerSecondMoment(stats);
     [stats.head, stats.headVals] = this.lowerHead(stats, HEAD);
     if (this.lowerCache.size >= LOWER_CACHE) this.lowerCache.clear();
     this.lowerCache.set(key, stats);
@@ -229,6 +239,20 @@ export class KneserNeyModel {
       if (L.vals[j] > 0) s += L.vals[j] * Math.log(L.vals[j]);
     });
     return -s;
+  }
+
+  /** Σ q (log q)² of a lower distribution, corrected for the touched ids as lowerEntropy is. */
+  private lowerSecondMoment(L: LowerStats): number {
+    const { g } = L;
+    const lg = Math.log(g);
+    // Untouched: Σ g·p1 (log g + log p1)², expanded with Σ p1 = 1.
+    let m = g * (lg * lg + 2 * lg * this.sumP1LogP1 + this.sumP1LogP1Sq);
+    L.ids.forEach((w, j) => {
+      const dense = g * this.p1[w];
+      if (dense > 0) m -= dense * Math.log(dense) ** 2;
+      if (L.vals[j] > 0) m += L.vals[j] * Math.log(L.vals[j]) ** 2;
+    });
+    return m;
   }
 
   /**
@@ -265,10 +289,16 @@ export class KneserNeyModel {
 
   /**
    * Score token `history[i]`: write its log-probability, rank, the entropy of the distribution
-   * and its k most probable emittable tokens. The top level's followers (usually few) are
-   * combined with the cached lower distribution: p(w) = a(w) + γ · q(w).
+   * (and the variance of log p when `out` has room for it) and its k most probable emittable
+   * tokens. The top level's followers (usually few) are combined with the cached lower
+   * distribution: p(w) = a(w) + γ · q(w).
    */
-  scorePosition(history: ArrayLike<number>, i: number, k: number, out: { logProb: Float32Array; rank: Int32Array; entropy: Float32Array; topIds: Int32Array; topLogProbs: Float32Array }): void {
+  scorePosition(
+    history: ArrayLike<number>,
+    i: number,
+    k: number,
+    out: { logProb: Float32Array; rank: Int32Array; entropy: Float32Array; logProbVariance?: Float32Array; topIds: Int32Array; topLogProbs: Float32Array },
+  ): void {
     const keys = this.contextKeys(history, i);
     const L = this.lower(keys);
     const entry = this.order > 1 ? this.tables[this.order - 1].get(keys[this.order - 1]) : undefined;
@@ -289,6 +319,10 @@ export class KneserNeyModel {
     }
     const tq = ax > 0 ? px / gamma : qx;
     let s = gamma * -L.entropy + (gamma > 0 ? gamma * Math.log(gamma) : 0);
+    // Σ p (log p)² the same way: dense part γ·q expanded, followers corrected one by one.
+    const moments = out.logProbVariance !== undefined;
+    const lg = gamma > 0 ? Math.log(gamma) : 0;
+    let m = moments && gamma > 0 ? gamma * (lg * lg - 2 * lg * L.entropy + L.secondMoment) : 0;
     const top = this.top.reset(k);
     if (entry) {
       for (let j = 0; j < entry.ids.length; j++) {
@@ -303,12 +337,17 @@ export class KneserNeyModel {
         const dense = gamma * qw;
         if (dense > 0) s -= dense * Math.log(dense);
         s += pw * Math.log(pw);
+        if (moments) {
+          if (dense > 0) m -= dense * Math.log(dense) ** 2;
+          m += pw * Math.log(pw) ** 2;
+        }
         if (w !== UNK) top.offer(w, pw);
       }
     }
     out.logProb[i] = Math.log(px);
     out.rank[i] = count + 1;
     out.entropy[i] = -s;
+    if (moments) out.logProbVariance![i] = Math.max(0, m - s * s);
     if (k > 0) {
       this.offerLower(L, entry, gamma, k);
       top.write(out.topIds, out.topLogProbs, i * k);
@@ -521,6 +560,8 @@ interface LowerStats {
   descVals: Float64Array;
   descP1: Float64Array;
   entropy: number;
+  /** Σ q (log q)². */
+  secondMoment: number;
   head: Int32Array;
   headVals: Float64Array;
 }

@@ -86,14 +86,14 @@ export class NGramPrior implements PriorModel {
     return { ids: Int32Array.from(forms, (f) => this.model.vocab.id(f)), starts, ends };
   }
 
-  /** Entropy is always computed: for this model it costs next to nothing. */
+  /** Entropy is always computed: for this model it costs next to nothing (so do the moments). */
   async score(docs: readonly TokenizedText[], options: ScoreOptions): Promise<TokenScores[]> {
-    return docs.map((doc) => this.scoreOne(doc.ids, options.topK));
+    return docs.map((doc) => this.scoreOne(doc.ids, options.topK, options.moments ?? false));
   }
 
-  private scoreOne(ids: Int32Array, k: number): TokenScores {
+  private scoreOne(ids: Int32Array, k: number, moments: boolean): TokenScores {
     const n = ids.length;
-    const out = emptyScores(n, k);
+    const out = emptyScores(n, k, moments);
     const m = this.model;
     for (let i = 0; i < n; i++) m.scorePosition(ids, i, k, out);
     return out;

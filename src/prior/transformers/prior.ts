@@ -89,7 +89,7 @@ export class TransformersPrior implements PriorModel {
       },
       docs,
       options.topK,
-      { rank: options.rank ?? true, entropy: options.entropy ?? true, candidatesAbove: options.candidatesAbove ?? -1 },
+      { rank: options.rank ?? true, entropy: options.entropy ?? true, moments: options.moments ?? false, candidatesAbove: options.candidatesAbove ?? -1 },
     );
   }
 

@@ -18,6 +18,8 @@ export type ScoreSink = TokenScores;
 export interface ReadoutPlan {
   rank: boolean;
   entropy: boolean;
+  /** The entropy and the variance of log p in one pass (into `sink.logProbVariance`, which must exist). */
+  moments: boolean;
   /**
    * Read the sink's top-k candidates only where P(actual token) > candidatesAbove, compared in
    * doubles exactly as ToEdit's selection compares (`Math.exp(logProb) > p`); -1 reads them
@@ -28,8 +30,8 @@ export interface ReadoutPlan {
 
 /**
  * Fill position `at` of `sink` from the row data[base .. base+vocab): the log-probability of
- * `target` always; its rank, the row's entropy and the `sink.topK` most probable emittable
- * tokens (ties go to the lower id) as `plan` asks.
+ * `target` always; its rank, the row's entropy (and variance of log p) and the `sink.topK` most
+ * probable emittable tokens (ties go to the lower id) as `plan` asks.
  */
 export function readPosition(
   data: Float32Array,
@@ -49,7 +51,8 @@ export function readPosition(
     clearTopK(sink, at, 0);
     sink.rank[at] = plan.rank ? rankOf(data, base, vocab, t) : 0;
   }
-  sink.entropy[at] = plan.entropy ? entropyOf(data, base, vocab) : NaN;
+  if (plan.moments) readMoments(data, base, vocab, sink, at);
+  else sink.entropy[at] = plan.entropy ? entropyOf(data, base, vocab) : NaN;
 }
 
 /** 1 + the number of entries of the row strictly greater than t: the one pass most positions pay. */
@@ -126,6 +129,26 @@ function entropyOf(data: Float32Array, base: number, vocab: number): number {
     if (x > -40) entropy -= Math.exp(x) * x;
   }
   return entropy;
+}
+
+/**
+ * Entropy and Var[log p] of the row. The entropy sum is entropyOf's, term for term, so asking for
+ * moments leaves the entropy bit-identical; the second moment is accumulated beside it in doubles
+ * and the variance taken before rounding to float32 (it is a small difference of two large sums).
+ */
+function readMoments(data: Float32Array, base: number, vocab: number, sink: ScoreSink, at: number): void {
+  let entropy = 0;
+  let second = 0;
+  for (let v = base; v < base + vocab; v++) {
+    const x = data[v];
+    if (x > -40) {
+      const px = Math.exp(x) * x;
+      entropy -= px;
+      second += px * x;
+    }
+  }
+  sink.entropy[at] = entropy;
+  sink.logProbVariance![at] = Math.max(0, second - entropy * entropy);
 }
 
 /**

@@ -32,7 +32,7 @@ interface Job {
 export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number, plan: ReadoutPlan): Promise<TokenScores[]> {
   const { model, eotId, vocabSize, context, stride, batchSize, emittable } = setup;
   const k = Math.max(0, Math.min(topK, vocabSize));
-  const results: TokenScores[] = docs.map((d) => emptyScores(d.ids.length, k));
+  const results: TokenScores[] = docs.map((d) => emptyScores(d.ids.length, k, plan.moments));
   const jobs: Job[] = [];
   docs.forEach((d, doc) => {
     for (const window of planWindows(d.ids.length, context, stride)) jobs.push({ doc, window });
