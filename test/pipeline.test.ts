@@ -121,6 +121,17 @@ test('invalid pipelines are refused before any work, naming the key', (t) => {
   t.regex(e!.message, /edit\.beta/);
 });
 
+test('out-of-range p, k and beta are refused naming the key and the value', (t) => {
+  const cases: [PipelineInput['edit'], RegExp][] = [
+    [{ selection: { mode: 'absolute', p: 0 } }, /edit\.selection\.p: Number must be greater than 0, got 0/],
+    [{ selection: { mode: 'absolute', p: 1.01 } }, /edit\.selection\.p: Number must be less than or equal to 1, got 1\.01/],
+    [{ topK: 0 }, /edit\.topK: Number must be greater than or equal to 1, got 0/],
+    [{ beta: 0 }, /edit\.beta: Number must be greater than 0, got 0/],
+    [{ beta: '2' as unknown as number }, /edit\.beta: Expected number, received string, got "2"/],
+  ];
+  for (const [edit, message] of cases) t.throws(() => config({ edit }), { instanceOf: TailguardError, message });
+});
+
 test('the audit compares every view with human text and writes report.json, report.md and mergeable statistics', async (t) => {
   const report = JSON.parse(await readFile(join(main.out, 'report.json'), 'utf8'));
   t.deepEqual(Object.keys(report.views), ['human', 'edited', 'synthetic']);

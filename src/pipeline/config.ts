@@ -135,8 +135,15 @@ export type PriorConfig = PipelineConfig['prior'];
 export function parsePipeline(value: unknown, source = 'pipeline'): PipelineConfig {
   const result = pipelineSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${describeIssue(i)}`);
+  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${describeIssue(i)}${received(value, i)}`);
   throw new TailguardError('config', `${source}: invalid pipeline\n${problems.join('\n')}`);
+}
+
+/** The offending value, for range and type errors: "must be greater than 0, got -1" says it all. */
+function received(value: unknown, issue: z.ZodIssue): string {
+  if (issue.code !== 'too_small' && issue.code !== 'too_big' && issue.code !== 'invalid_type') return '';
+  const got = issue.path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+  return got === undefined ? '' : `, got ${JSON.stringify(got)}`;
 }
 
 function describeIssue(issue: z.ZodIssue): string {
