@@ -46,3 +46,33 @@ test('random streams depend only on seed, stage and document id', (t) => {
   t.true(xs.every((x) => x >= 0 && x < 1));
   t.true(Math.abs(xs.reduce((a, b) => a + b, 0) / xs.length - 0.5) < 0.02);
 });
+
+test('top-k / top-p draws are exactly those of sorting the vocabulary and walking the kept prefix', (t) => {
+  // The reference the selection-based sampler must match draw for draw: sort (most probable
+  // first, ties to the lower id), keep at most topK and the smallest prefix reaching topP, walk.
+  const reference = (u: number, options: { temperature: number; topK: number; topP: number }): number => {
+    const order = Array.from({ length: V }, (_, i) => i).filter((i) => emittable(i) && logp[i] > -Infinity);
+    const max = Math.max(...order.map((i) => logp[i]));
+    const w = new Map(order.map((i) => [i, Math.exp((logp[i] - max) / options.temperature)]));
+    const total = order.reduce((s, i) => s + w.get(i)!, 0);
+    order.sort((a, b) => w.get(b)! - w.get(a)! || a - b);
+    const kept: number[] = [];
+    let mass = 0;
+    for (const i of order) {
+      if ((options.topK > 0 && kept.length >= options.topK) || (options.topP < 1 && mass >= options.topP * total)) break;
+      kept.push(i);
+      mass += w.get(i)!;
+    }
+    let left = u * mass;
+    for (const i of kept) if ((left -= w.get(i)!) < 0) return i;
+    return kept[kept.length - 1];
+  };
+  for (const options of [...SHAPES.filter((o) => o.topK > 0 || o.topP < 1), { temperature: 1, topK: 0, topP: 0.9 }]) {
+    const a = createRng(11);
+    const b = createRng(11);
+    for (let i = 0; i < 300; i++) {
+      const drawn = sampleDense(logp, a, options, emittable);
+      t.is(drawn, reference(b.next(), options), `${JSON.stringify(options)} draw ${i}`);
+    }
+  }
+});

@@ -1,5 +1,4 @@
 import type { Rng } from '../random.js';
-import { MaxHeap } from './max-heap.js';
 import type { SamplingOptions } from './types.js';
 
 /** Sampling as most generation libraries do it: temperature first, then top-k, then top-p. */
@@ -20,8 +19,7 @@ let scratchWeights = new Float64Array(0);
 /**
  * Draw from a dense next-token distribution given as log-probabilities (any additive shift is
  * fine). Tokens outside `emittable` are never drawn; temperature 0 is greedy.
- * O(V) for temperature-only sampling; with top-k/top-p, O(V + m log V) where m is the number of
- * tokens kept (a heap, not a full sort: at V = 8192 that is most of the cost of a draw).
+ * O(V), top-k and top-p included (expected: they are selections, see selectByMass).
  */
 export function sampleDense(logProbs: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: EmittableSet): number {
   const v = logProbs.length;
@@ -46,27 +44,70 @@ export function sampleDense(logProbs: ArrayLike<number>, rng: Rng, options: Samp
     total += weights[n++] = Math.exp((x - max) / temperature);
   }
   if ((topK <= 0 || topK >= n) && topP >= 1) return ids[drawIndex(weights, n, total, rng)];
-  // Keep the most probable tokens: at most topK, and the smallest prefix whose mass reaches topP.
-  // The heap reorders the scratch arrays; popped entries go back into their freed tail slots,
-  // most probable last, so the kept set ends up in ids/weights[n - kept .. n).
-  const heap = new MaxHeap(ids, weights, n);
-  let kept = 0;
+  // Keep the most probable tokens: at most topK, and the smallest prefix whose mass reaches topP
+  // (in the order most probable first, ties to the lower id), then draw along that order. Both
+  // steps are selections by mass over that order, done by partitioning (expected O(V)) rather
+  // than by sorting or a heap: at top-p 0.9 a weak model's nucleus holds hundreds to thousands of
+  // tokens, and popping them one by one was three quarters of a draw.
+  let kept = n;
+  if (topK > 0 && topK < kept) kept = selectByMass(ids, weights, kept, Infinity, topK);
+  if (topP < 1) kept = selectByMass(ids, weights, kept, topP * total, kept);
   let mass = 0;
-  const limit = topK > 0 ? topK : n;
-  while (kept < limit && heap.size > 0 && (topP >= 1 || mass < topP * total)) {
-    const [id, w] = heap.pop();
-    ids[heap.size] = id;
-    weights[heap.size] = w;
-    kept++;
-    mass += w;
+  for (let j = 0; j < kept; j++) mass += weights[j];
+  const u = rng.next() * mass;
+  return ids[selectByMass(ids, weights, kept, u, kept, true) - 1];
+}
+
+/** Whether entry i comes before entry j: more probable first, ties to the lower id. */
+function before(ids: Int32Array, weights: Float64Array, i: number, j: number): boolean {
+  return weights[i] > weights[j] || (weights[i] === weights[j] && ids[i] < ids[j]);
+}
+
+/**
+ * Rearrange entries [0, n) so that the first k of the order "most probable first" come first (in
+ * some order) and return k: the smallest k whose mass reaches `target` (exceeds it when `strict`,
+ * the test a draw makes), capped at `limit`. When rounding leaves the target above the whole
+ * mass, the cap decides: a draw then takes the least probable entry, as a sequential walk would.
+ * Quickselect with the middle entry as pivot, iterative.
+ */
+function selectByMass(ids: Int32Array, weights: Float64Array, n: number, target: number, limit: number, strict = false): number {
+  let lo = 0;
+  let hi = n;
+  let massBefore = 0; // mass of [0, lo), all of which precede [lo, hi)
+  const reached = (m: number) => (strict ? m > target : m >= target);
+  while (lo < hi) {
+    swap(ids, weights, lo + ((hi - lo) >> 1), hi - 1);
+    const pivot = hi - 1;
+    let m = lo;
+    let leftMass = 0;
+    for (let i = lo; i < pivot; i++) {
+      if (before(ids, weights, i, pivot)) {
+        leftMass += weights[i];
+        swap(ids, weights, i, m++);
+      }
+    }
+    swap(ids, weights, m, pivot); // the pivot now sits at m, after everything before it
+    if (m >= limit) {
+      hi = m; // the count cap falls inside the left part
+    } else if (reached(massBefore + leftMass)) {
+      hi = m;
+    } else if (reached(massBefore + leftMass + weights[m]) || m + 1 >= limit) {
+      return m + 1;
+    } else {
+      massBefore += leftMass + weights[m];
+      lo = m + 1;
+    }
   }
-  // Draw in order of probability (most probable first), as the kept list was built.
-  let u = rng.next() * mass;
-  for (let j = n - 1; j >= n - kept; j--) {
-    u -= weights[j];
-    if (u < 0) return ids[j];
-  }
-  return ids[n - kept]; // rounding left a sliver of mass: the last kept candidate takes it
+  return Math.max(1, lo); // only for a target <= 0: the most probable entry, now first
+}
+
+function swap(ids: Int32Array, weights: Float64Array, i: number, j: number): void {
+  const id = ids[i];
+  ids[i] = ids[j];
+  ids[j] = id;
+  const w = weights[i];
+  weights[i] = weights[j];
+  weights[j] = w;
 }
 
 /** Index j < count with probability weights[j] / total. */
