@@ -16,9 +16,9 @@ export const METRICS = {
   topMass2: 'share of all bigrams that are one of the top-k most frequent',
   entropy1: 'entropy of the word distribution, bits',
   entropy2: 'entropy of the bigram distribution, bits',
-  sumSquares: 'MLE next-word distributions: Σp² per context (previous word), count-weighted mean over contexts seen twice or more (1 = collapsed)',
-  collapsed: 'MLE next-word distributions: share of contexts seen twice or more that have a single follower (one-hot)',
-  drift: 'MLE next-word distributions: L1 distance from the first model\u2019s, count-weighted over its contexts still seen',
+  sumSquares: 'MLE next-word distributions: Σp² per context (previous word) over the real set\u2019s contexts seen twice or more, weighted by their real count (1 = collapsed)',
+  collapsed: 'MLE next-word distributions: share of the real set\u2019s contexts seen twice or more that now have a single follower (one-hot)',
+  drift: 'MLE next-word distributions: L1 distance from the first model\u2019s (the real set\u2019s), weighted by real context count, over contexts still seen',
   selected: 'toedit: share of tokens selected for resampling in this generation',
   changed: 'toedit: share of tokens changed in this generation',
 } as const;
@@ -62,54 +62,49 @@ export function corpusMetrics(corpus: Corpus, ref: Reference, topK: number): Ste
     topMass2: topMass(bigrams.counts, topK),
     entropy1: entropyBits(unigrams.counts),
     entropy2: entropyBits(bigrams.counts),
-    ...perContext(bigrams),
-    drift: drift(bigrams, ref.bigrams),
+    ...perContext(bigrams, ref.bigrams),
   };
 }
 
-/** Seddik's per-context quantities of the MLE next-word distributions. */
-function perContext(bigrams: CountTable): { sumSquares: number; collapsed: number } {
-  let weight = 0;
-  let weighted = 0;
+/**
+ * Seddik's per-context quantities, measured on fixed contexts: the real set's previous-word
+ * contexts, each weighted by its count there. Σp² and the one-hot share use the contexts the real
+ * set saw at least twice (one seen once is one-hot by necessity; and a corpus that merely grows,
+ * as under accumulate, must not turn those into "collapsed" ones); the L1 drift uses all of them.
+ * A context the corpus no longer has (its word was lost) is left out; typeLoss counts it.
+ */
+function perContext(now: CountTable, first: CountTable): { sumSquares: number; collapsed: number; drift: number } {
+  let sqWeight = 0;
+  let sq = 0;
   let contexts = 0;
   let oneHot = 0;
-  forEachContext(bigrams, (_, start, end) => {
-    const total = bigrams.cum[end] - bigrams.cum[start];
-    if (total < 2) return; // a context seen once is one-hot by necessity, not by collapse
-    let sq = 0;
-    for (let j = start; j < end; j++) sq += bigrams.counts[j] * bigrams.counts[j];
-    weighted += sq / total; // total · (sq / total²)
-    weight += total;
-    contexts++;
-    if (end - start === 1) oneHot++;
-  });
-  return { sumSquares: weight > 0 ? weighted / weight : 0, collapsed: contexts > 0 ? oneHot / contexts : 0 };
-}
-
-/** Count-weighted mean L1 distance between the next-word distributions of the reference's contexts. */
-function drift(now: CountTable, first: CountTable): number {
-  let weight = 0;
-  let sum = 0;
+  let driftWeight = 0;
+  let drift = 0;
   forEachContext(first, (ctx, a0, a1) => {
     const [b0, b1] = contextRange(now, ctx);
     if (b0 === b1) return;
     const ta = first.cum[a1] - first.cum[a0];
     const tb = now.cum[b1] - now.cum[b0];
-    // Both runs are sorted by key: merge them.
+    // Both runs are sorted by key: merge them for the L1 distance.
     let l1 = 0;
-    let i = a0;
-    let j = b0;
-    while (i < a1 || j < b1) {
+    for (let i = a0, j = b0; i < a1 || j < b1; ) {
       const ki = i < a1 ? first.keys[i] : Infinity;
       const kj = j < b1 ? now.keys[j] : Infinity;
       if (ki === kj) l1 += Math.abs(first.counts[i++] / ta - now.counts[j++] / tb);
       else if (ki < kj) l1 += first.counts[i++] / ta;
       else l1 += now.counts[j++] / tb;
     }
-    sum += ta * l1;
-    weight += ta;
+    drift += ta * l1;
+    driftWeight += ta;
+    if (ta < 2) return;
+    let s = 0;
+    for (let j = b0; j < b1; j++) s += (now.counts[j] / tb) ** 2;
+    sq += ta * s;
+    sqWeight += ta;
+    contexts++;
+    if (b1 - b0 === 1) oneHot++;
   });
-  return weight > 0 ? sum / weight : 0;
+  return { sumSquares: sqWeight > 0 ? sq / sqWeight : 0, collapsed: contexts > 0 ? oneHot / contexts : 0, drift: driftWeight > 0 ? drift / driftWeight : 0 };
 }
 
 function topMass(counts: Int32Array, k: number): number {

@@ -33,7 +33,12 @@ export function runIterative(ctx: SimContext, r: Iterative, name: string): Regim
       return run([generations(ctx, r.model, name, (g, m) => fresh(g, m))]);
     case 'accumulate': {
       const pool: Doc[] = [...ctx.data.real];
-      return run([generations(ctx, r.model, name, (g, m) => (pool.push(...fresh(g, m)), [...pool]))]);
+      return run([
+        generations(ctx, r.model, name, (g, m) => {
+          pool.push(...fresh(g, m));
+          return [...pool];
+        }),
+      ]);
     }
     case 'accumulate-subsample': {
       const pool: Doc[] = [...ctx.data.real];
