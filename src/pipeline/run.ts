@@ -143,7 +143,10 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   timings.processSeconds = (Date.now() - t0) / 1000;
   outputs.check();
   const { total } = outputs.accounting;
-  if (total.read === 0 && options.strict) throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
+  if (total.read === 0 && options.strict) {
+    await outputs.abort();
+    throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
+  }
 
   let report: AuditReport | null = null;
   if (config.audit.enabled) {
