@@ -82,7 +82,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     threshold = checkpoint.threshold;
   } else if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
     const t = Date.now();
-    const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal);
+    const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning');
     ({ calibration, scores: cachedScores } = await calibrate(prior, items, config.edit.selection, config.batchSize, config.edit.editWhitespace, {
       topK: config.edit.topK,
       maxTokens: SCORE_CACHE_TOKENS,
@@ -191,14 +191,14 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   return { dir, summary, manifest, report };
 }
 
-function interrupted(signal: AbortSignal): TailguardError {
-  return new TailguardError('interrupted', `interrupted by ${typeof signal.reason === 'string' ? signal.reason : 'an abort'}`);
+function interrupted(signal: AbortSignal, when = ''): TailguardError {
+  return new TailguardError('interrupted', `interrupted by ${typeof signal.reason === 'string' ? signal.reason : 'an abort'}${when && ` ${when}`}`);
 }
 
 /** Stop a stream of records with an `interrupted` error once the signal is aborted. */
-async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined, when: string): AsyncGenerator<T> {
   for await (const item of items) {
-    if (signal?.aborted) throw interrupted(signal);
+    if (signal?.aborted) throw interrupted(signal, when);
     yield item;
   }
 }
