@@ -13,6 +13,7 @@ import { auditCorpora } from './pipeline/audit-corpora.js';
 import { openPrior } from './pipeline/open-prior.js';
 import { writeJsonAtomic } from './pipeline/run-folder.js';
 import { SIMULATE_HELP, simulateCommand } from './simulate/cli.js';
+import { COMPARE_HELP, compareCommand } from './compare/cli.js';
 
 /** Exit codes, documented in the README. */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
@@ -52,6 +53,7 @@ Usage:
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
+  tailguard compare <comparison.json>       edit strategies side by side, with a downstream training check
   tailguard <command> --help                help for one command
 
 Example:
@@ -115,6 +117,7 @@ Example:
   tailguard audit brown:heldout runs/toedit-ngram/synthetic.jsonl --out runs/audit`;
 
 HELP.simulate = SIMULATE_HELP;
+HELP.compare = COMPARE_HELP;
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -140,6 +143,7 @@ const OPTIONS = {
   'top-p': { type: 'string' },
   repeats: { type: 'string' },
   workers: { type: 'string' },
+  seeds: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -215,6 +219,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'simulate' && positionals.length === 1) {
     const flags = { out: v.out, seed: int('seed', v.seed), repeats: int('repeats', v.repeats), workers: int('workers', v.workers), force: v.force ?? false, json: v.json ?? false, quiet: v.quiet ?? false };
     return simulateCommand(positionals[0], flags);
+  }
+  if (command === 'compare' && positionals.length === 1) {
+    const flags = { out: v.out, seed: int('seed', v.seed), seeds: int('seeds', v.seeds), limit: int('limit', v.limit), force: v.force ?? false, json: v.json ?? false, quiet: v.quiet ?? false };
+    return compareCommand(positionals[0], flags);
   }
   if (positionals.length !== 1) {
     console.error(`tailguard ${command}: expected one ${command === 'run' ? 'pipeline file' : 'input file'}, got ${positionals.length}\n\n${HELP[command]}`);

@@ -27,6 +27,18 @@ export interface ResampleOptions {
    * selected or deleted again (ToEdit's bound assumes each position is edited at most once).
    */
   locked?: Uint8Array;
+  /**
+   * Which end of the distribution to select: 'above' (ToEdit: P > threshold) or 'below' (P <
+   * threshold, the paper's inverse ablation that resamples the surprising tokens instead).
+   */
+  select?: 'above' | 'below';
+  /** Cut the candidate list to the shortest prefix of the top-k whose probability reaches this (1: off). */
+  topP?: number;
+  /**
+   * Select exactly these positions (1 = selected) whatever their probability: the random-position
+   * baseline, which changes as many tokens as a strategy does but at random places.
+   */
+  only?: Uint8Array;
 }
 
 /** What editing asks of a prior: which tokens it may write, their text, and how to write one. */
@@ -80,6 +92,8 @@ export function resampleDocument(
   const counts: EditCounts = { tokens: ids.length, selected: 0, changed: 0, deleted: 0 };
   const candIds = new Int32Array(k + 1);
   const weights = new Float64Array(k + 1);
+  const below = options.select === 'below';
+  const topP = options.topP ?? 1;
   let lastEnd = 0; // end of the last logged span: a widened replacement may cover later tokens
   for (let i = 1; i < ids.length; i++) {
     const original = ids[i];
@@ -96,13 +110,16 @@ export function resampleDocument(
       counts.changed++;
       continue;
     }
-    if (!(p > options.threshold)) continue;
+    if (options.only ? options.only[i] !== 1 : below ? !(p < options.threshold) : !(p > options.threshold)) continue;
     counts.selected++;
-    // Candidates: the top-k, plus the original unless excluded; weights softmax(lp / beta).
+    // Candidates: the top-k (cut at top-p mass), plus the original unless excluded; weights
+    // softmax(lp / beta).
     let n = 0;
     let hasOriginal = false;
-    for (let j = 0; j < k; j++) {
+    let mass = 0;
+    for (let j = 0; j < k && (topP >= 1 || mass < topP); j++) {
       const id = scores.topIds[i * scores.topK + j];
+      if (id >= 0) mass += Math.exp(scores.topLogProbs[i * scores.topK + j]);
       if (id < 0 || (!options.editWhitespace && prior.tokenText(id).trim() === '')) continue;
       if (id === original) {
         hasOriginal = true;

@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { TailguardError } from '../errors.js';
+import { pipelineSchema } from '../pipeline/config.js';
+
+/**
+ * A comparison: one corpus, one prior, many edit strategies. Every strategy is a setting of the
+ * editing stage; the corpus is scored once and edited by each strategy from the same scores.
+ */
+const selection = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('absolute'), p: z.number().gt(0).max(1) }).strict(),
+  z.object({ mode: z.literal('calibrated'), targetShare: z.number().gt(0).lt(1) }).strict(),
+]);
+
+const strategy = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._%-]+$/, 'letters, digits, dot, dash, underscore and % only'),
+    /** 'toedit': select by probability; 'random': as many changes as `mirror` makes, at random positions. */
+    kind: z.enum(['toedit', 'random']).default('toedit'),
+    /** For kind 'random': the strategy whose number of changed tokens it copies. */
+    mirror: z.string().optional(),
+    selection: selection.default({ mode: 'absolute', p: 0.99 }),
+    /** 'below' resamples the low-probability end instead (the paper's inverse ablation). */
+    select: z.enum(['above', 'below']).default('above'),
+    topK: z.number().int().min(1).max(256).default(8),
+    topP: z.number().gt(0).max(1).default(1),
+    beta: z.number().gt(0).default(1.5),
+    excludeOriginal: z.boolean().default(false),
+    deleteBelow: z.number().gt(0).lt(1).nullable().default(null),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.kind === 'random' && !s.mirror) ctx.addIssue({ code: 'custom', path: ['mirror'], message: 'a random baseline names the strategy it mirrors' });
+  });
+
+export const comparisonSchema = z
+  .object({
+    name: pipelineSchema.shape.name,
+    description: z.string().optional(),
+    seed: pipelineSchema.shape.seed,
+    input: pipelineSchema.shape.input,
+    limit: pipelineSchema.shape.limit,
+    prior: pipelineSchema.shape.prior,
+    /** Edit seeds per strategy: the downstream check reports mean and spread over them. */
+    seeds: z.number().int().min(1).max(50).default(5),
+    /** Score every edited view with the prior (perplexity W1, rank buckets); costly with a neural prior. */
+    scoreViews: z.boolean().default(true),
+    synthetic: pipelineSchema.shape.synthetic,
+    downstream: z
+      .object({
+        /** Order of the Kneser-Ney model trained on each corpus. */
+        order: z.number().int().min(1).max(6).default(3),
+        /** Probability floor mixed in when scoring held-out text: (1 - f)·p + f / V. */
+        floor: z.number().gt(0).lt(0.01).default(1e-6),
+      })
+      .strict()
+      .default({}),
+    ngramBudget: z.number().int().min(1000).default(4_000_000),
+    batchSize: pipelineSchema.shape.batchSize,
+    strategies: z.array(strategy).min(1),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    c.strategies.forEach((s, i) => {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['strategies', i, 'name'], message: `duplicate strategy name "${s.name}"` });
+      names.add(s.name);
+    });
+    c.strategies.forEach((s, i) => {
+      const target = c.strategies.find((t) => t.name === s.mirror);
+      if (s.mirror && (!target || target.kind === 'random')) {
+        ctx.addIssue({ code: 'custom', path: ['strategies', i, 'mirror'], message: `"${s.mirror}" is not a non-random strategy of this comparison` });
+      }
+    });
+  });
+
+export type ComparisonConfig = z.infer<typeof comparisonSchema>;
+export type StrategyConfig = ComparisonConfig['strategies'][number];
+
+export function parseComparison(value: unknown, source = 'comparison'): ComparisonConfig {
+  const result = comparisonSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}` : i.message}`);
+  throw new TailguardError('config', `${source}: invalid comparison\n${problems.join('\n')}`);
+}
+
+export async function loadComparison(path: string): Promise<ComparisonConfig> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new TailguardError('config', `${path}: cannot read the comparison (${(e as Error).message})`, { file: path, cause: e });
+  }
+  return parseComparison(value, path);
+}

@@ -1,0 +1,110 @@
+import type { Document } from '../corpus/document.js';
+import { applyEdits } from '../edit/apply.js';
+import { type EditCounts, type ResampleOptions, isSelectable, resampleDocument } from '../edit/resample.js';
+import { calibrateThreshold } from '../edit/threshold.js';
+import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+import { rngFor } from '../random.js';
+import type { StrategyConfig } from './config.js';
+
+/** A document with its tokens and the prior's scores: computed once, edited by every strategy. */
+export interface ScoredDocument {
+  doc: Document;
+  tokens: TokenizedText;
+  scores: TokenScores;
+}
+
+/** One strategy's edit of the whole corpus with one seed. */
+export interface EditedCorpus {
+  texts: string[];
+  counts: EditCounts;
+  /** Selected tokens by the prior's probability of the original, bins [0, 0.1), …, [0.9, 1]. */
+  selectedByProbability: number[];
+}
+
+/**
+ * The threshold a strategy selects with. Calibrated: the p for which `targetShare` of all tokens
+ * lie strictly above it (or strictly below, for the low-probability end), counting tokens ToEdit
+ * can never select on the side that keeps them out, as the pipeline's calibration does.
+ */
+export function strategyThreshold(strategy: StrategyConfig, corpus: readonly ScoredDocument[], prior: PriorModel): number {
+  if (strategy.selection.mode === 'absolute') return strategy.selection.p;
+  const below = strategy.select === 'below';
+  const values: number[] = [];
+  for (const { doc, tokens, scores } of corpus) {
+    for (let i = 0; i < tokens.ids.length; i++) {
+      const p = Math.exp(scores.logProb[i]);
+      const selectable = isSelectable(prior, doc.text, tokens, i, false);
+      // Below: select -p > -threshold; a token that cannot be selected gets -Infinity.
+      values.push(below ? (selectable ? -p : -Infinity) : selectable ? p : 0);
+    }
+  }
+  const { p } = calibrateThreshold(Float64Array.from(values), strategy.selection.targetShare);
+  return below ? -p : p;
+}
+
+export function resampleOptions(strategy: StrategyConfig, threshold: number): ResampleOptions {
+  return {
+    threshold,
+    topK: strategy.topK,
+    topP: strategy.topP,
+    beta: strategy.beta,
+    excludeOriginal: strategy.excludeOriginal,
+    deleteBelow: strategy.deleteBelow,
+    editWhitespace: false,
+    select: strategy.select,
+  };
+}
+
+/** Edit every document with the strategy; each document draws from its own stream of `seed`. */
+export function editCorpus(corpus: readonly ScoredDocument[], prior: PriorModel, options: ResampleOptions, seed: number, only?: readonly Uint8Array[]): EditedCorpus {
+  const counts: EditCounts = { tokens: 0, selected: 0, changed: 0, deleted: 0 };
+  const selectedByProbability = new Array<number>(10).fill(0);
+  const texts = corpus.map(({ doc, tokens, scores }, d) => {
+    const { edits, counts: c } = resampleDocument(doc.text, tokens, scores, prior, only ? { ...options, only: only[d] } : options, rngFor(seed, 'edit', doc.id));
+    counts.tokens += c.tokens;
+    counts.selected += c.selected;
+    counts.changed += c.changed;
+    counts.deleted += c.deleted;
+    for (const e of edits) if (e.kind === 'resample') selectedByProbability[Math.min(9, Math.floor(e.p * 10))]++;
+    return applyEdits(doc.text, edits).text;
+  });
+  return { texts, counts, selectedByProbability };
+}
+
+/**
+ * The random-position baseline: change exactly `changes` tokens, at positions drawn uniformly
+ * from every selectable token of the corpus, each redrawn from the prior's candidates without
+ * the original (so a selected token changes). A drawn position can still fail to change (no
+ * candidate but whitespace, or a replacement that would overlap an earlier edit), so positions
+ * are added in the drawn order until the count is met exactly (or the corpus runs out).
+ */
+export function randomBaseline(corpus: readonly ScoredDocument[], prior: PriorModel, strategy: StrategyConfig, changes: number, seed: number): EditedCorpus & { positions: number } {
+  const pool: [number, number][] = [];
+  corpus.forEach(({ doc, tokens }, d) => {
+    for (let i = 0; i < tokens.ids.length; i++) if (isSelectable(prior, doc.text, tokens, i, false)) pool.push([d, i]);
+  });
+  const rng = rngFor(seed, 'random-positions', strategy.name);
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  const only = corpus.map(({ tokens }) => new Uint8Array(tokens.ids.length));
+  const options = { ...resampleOptions(strategy, 0), excludeOriginal: true, deleteBelow: null };
+  let taken = 0;
+  let result = editCorpus(corpus, prior, options, seed, only);
+  // Each round adds as many positions as changes are missing; rounds are few (failures are rare).
+  while (result.counts.changed < changes && taken < pool.length) {
+    const missing = changes - result.counts.changed;
+    for (const [d, i] of pool.slice(taken, taken + missing)) only[d][i] = 1;
+    taken = Math.min(pool.length, taken + missing);
+    result = editCorpus(corpus, prior, options, seed, only);
+  }
+  // A new position shifts its document's random stream, which can turn an earlier overlap into a
+  // change: give back the latest positions until the count is exact.
+  while (result.counts.changed > changes && taken > 0) {
+    const [d, i] = pool[--taken];
+    only[d][i] = 0;
+    result = editCorpus(corpus, prior, options, seed, only);
+  }
+  return { ...result, positions: taken };
+}

@@ -1,0 +1,93 @@
+import test from 'ava';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseComparison } from '../src/compare/config.js';
+import { runComparison, type ComparisonResults } from '../src/compare/run.js';
+import type { PriorModel, ScoreOptions, TokenizedText } from '../src/prior/types.js';
+import { brownPrior } from './helpers/brown-prior.js';
+
+const prior = await brownPrior();
+
+/** The prior, counting the documents it is asked to score. */
+function counting(inner: PriorModel): PriorModel & { scored: number } {
+  const proxy = Object.create(inner) as PriorModel & { scored: number };
+  proxy.scored = 0;
+  proxy.score = (docs: readonly TokenizedText[], options: ScoreOptions) => {
+    proxy.scored += docs.length;
+    return inner.score(docs, options);
+  };
+  return proxy;
+}
+
+const config = (overrides: Record<string, unknown> = {}) =>
+  parseComparison({
+    name: 'compare-test',
+    input: { format: 'brown', split: 'heldout' },
+    limit: 6,
+    prior: { type: 'ngram', file: 'unused-when-a-prior-is-given.tgkn.gz' },
+    seeds: 2,
+    scoreViews: false,
+    synthetic: { promptTokens: 16, topP: 0.9 },
+    strategies: [
+      { name: 'toedit-25%', selection: { mode: 'calibrated', targetShare: 0.25 } },
+      { name: 'toedit-25%-k64', selection: { mode: 'calibrated', targetShare: 0.25 }, topK: 64 },
+      { name: 'exclude-original', selection: { mode: 'calibrated', targetShare: 0.25 }, excludeOriginal: true },
+      { name: 'low-end', selection: { mode: 'calibrated', targetShare: 0.1 }, select: 'below' },
+      { name: 'random', kind: 'random', mirror: 'toedit-25%' },
+    ],
+    ...overrides,
+  });
+
+async function run(overrides: Record<string, unknown> = {}, seed?: number): Promise<{ results: ComparisonResults; scored: number; files: Record<string, string> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tailguard-compare-'));
+  try {
+    const p = counting(prior);
+    const { results } = await runComparison(config(overrides), { out: dir, prior: p, seed });
+    const files = Object.fromEntries(await Promise.all(['comparison.md', 'comparison.html'].map(async (f) => [f, await readFile(join(dir, f), 'utf8')])));
+    return { results, scored: p.scored, files };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const first = await run();
+
+test('the corpus is scored once per document, whatever the number of strategies', (t) => {
+  t.is(first.results.documents, 6);
+  t.is(first.scored, 6);
+  t.is(first.results.scoredDocuments, 6);
+  t.is(first.results.strategies.length, 5);
+});
+
+test('the random baseline changes exactly as many tokens as the strategy it mirrors, seed by seed', (t) => {
+  const byName = Object.fromEntries(first.results.strategies.map((s) => [s.name, s]));
+  t.true(byName['toedit-25%'].changedPerSeed.every((c) => c > 100));
+  t.deepEqual(byName.random.changedPerSeed, byName['toedit-25%'].changedPerSeed);
+  // Excluding the original changes every selected token; the low end selects what ToEdit leaves.
+  t.is(byName['exclude-original'].changedShare, byName['exclude-original'].selectedShare);
+  t.true(Math.abs(byName['low-end'].selectedShare - 0.1) < 0.01);
+  t.true(byName['toedit-25%-k64'].changedShare > byName['toedit-25%'].changedShare);
+});
+
+test('the downstream check trains on each corpus: human, edited and synthetic perplexities differ, seeds spread', (t) => {
+  const r = first.results;
+  const edited = r.strategies.find((s) => s.name === 'exclude-original')!;
+  t.true(Number.isFinite(r.human.downstream.mean) && r.human.downstream.mean > 1);
+  t.not(edited.downstream.mean, r.human.downstream.mean);
+  t.not(r.synthetic.downstream.mean, r.human.downstream.mean);
+  t.is(edited.downstream.perSeed.length, 2);
+  t.true(edited.downstream.sd > 0);
+  t.is(r.human.jsd[1], 0);
+  t.true(edited.jsd[1] > 0 && r.synthetic.jsd[1] > edited.jsd[1]);
+  t.true(first.files['comparison.md'].includes('| random |'));
+  t.true(first.files['comparison.html'].includes('<svg'));
+});
+
+test('results are reproducible by seed, and another seed gives other edits', async (t) => {
+  const again = await run();
+  const strip = (r: ComparisonResults) => ({ ...r, timings: null, versions: null });
+  t.deepEqual(strip(again.results), strip(first.results));
+  const other = await run({}, 7);
+  t.notDeepEqual(other.results.strategies.map((s) => s.changedPerSeed), first.results.strategies.map((s) => s.changedPerSeed));
+});
