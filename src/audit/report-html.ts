@@ -1,5 +1,12 @@
 import type { AuditReport, TokenSample } from './report.js';
+import { htmlPage } from './html-page.js';
 import { barChart, esc, lineChart } from './svg.js';
+
+/** The audit page's own rules on top of the shared look: gate verdict, side-by-side tables, token view. */
+const EXTRA_STYLE = `.gate-pass{color:#1b5e20;font-weight:bold}.gate-fail{color:#b71c1c;font-weight:bold}
+.cols{display:flex;gap:16px;flex-wrap:wrap}.cols table{flex:1}
+.doc{font-family:ui-monospace,Menlo,monospace;font-size:13px;line-height:1.7;white-space:pre-wrap;border:1px solid #ddd;padding:8px;max-height:360px;overflow:auto}
+.doc span.sel{outline:1px solid #333}.doc del{color:#777}.doc ins{text-decoration:none;font-weight:bold;background:#bbdefb}`;
 
 const COLORS: Record<string, string> = { human: '#1f77b4', edited: '#2ca02c', synthetic: '#d62728' };
 const color = (view: string, i: number) => COLORS[view] ?? ['#9467bd', '#8c564b', '#e377c2'][i % 3];
@@ -25,24 +32,13 @@ export function reportHtml(r: AuditReport, title: string, markdownTables: string
     section('Top-40 bigrams', 'Each bigram\u2019s share of all bigrams; ToEdit found synthetic text over-uses a few.', `<div class="cols">${views.map((v) => bigramTable(v, r.charts.topBigrams[v])).join('')}</div>`),
     r.samples && r.samples.length > 0 ? section('Documents token by token', 'Background: the prior\u2019s rank of each token (green top-1, yellow top-10, red top-100, purple beyond). Outlined: tokens ToEdit selected; struck through with the replacement after them: tokens it changed.', r.samples.map(sampleHtml).join('')) : '',
   ];
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
-h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
-p.note{color:#555;margin:4px 0 12px}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
-.gate-pass{color:#1b5e20;font-weight:bold}.gate-fail{color:#b71c1c;font-weight:bold}
-.cols{display:flex;gap:16px;flex-wrap:wrap}.cols table{flex:1}
-.doc{font-family:ui-monospace,Menlo,monospace;font-size:13px;line-height:1.7;white-space:pre-wrap;border:1px solid #ddd;padding:8px;max-height:360px;overflow:auto}
-.doc span.sel{outline:1px solid #333}.doc del{color:#777}.doc ins{text-decoration:none;font-weight:bold;background:#bbdefb}
-</style></head><body>
-<h1>${esc(title)}</h1>
-<p>Reference view: <b>${esc(r.reference)}</b>. Gate: <span class="${r.gate.passed ? 'gate-pass' : 'gate-fail'}">${r.gate.passed ? 'passed' : 'FAILED'}</span>.</p>
+  return htmlPage(
+    title,
+    `<p>Reference view: <b>${esc(r.reference)}</b>. Gate: <span class="${r.gate.passed ? 'gate-pass' : 'gate-fail'}">${r.gate.passed ? 'passed' : 'FAILED'}</span>.</p>
 ${markdownTablesToHtml(markdownTables)}
-${sections.join('\n')}
-</body></html>
-`;
+${sections.join('\n')}`,
+    EXTRA_STYLE,
+  );
 }
 
 function section(title: string, note: string, body: string): string {
