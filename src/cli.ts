@@ -13,6 +13,7 @@ import { auditCorpora } from './pipeline/audit-corpora.js';
 import { openPrior } from './pipeline/open-prior.js';
 import { writeJsonAtomic } from './pipeline/run-folder.js';
 import { SIMULATE_HELP, simulateCommand } from './simulate/cli.js';
+import { DETECT_HELP, detectCommand } from './detect/cli.js';
 import { COMPARE_HELP, compareCommand } from './compare/cli.js';
 
 /** Exit codes, documented in the README. */
@@ -53,6 +54,7 @@ Usage:
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
+  tailguard detect <corpus> [options]       estimate the synthetic share of a corpus, calibrated on human text
   tailguard compare <comparison.json>       edit strategies side by side, with a downstream training check
   tailguard <command> --help                help for one command
 
@@ -117,6 +119,7 @@ Example:
   tailguard audit brown:heldout runs/toedit-ngram/synthetic.jsonl --out runs/audit`;
 
 HELP.simulate = SIMULATE_HELP;
+HELP.detect = DETECT_HELP;
 HELP.compare = COMPARE_HELP;
 
 const OPTIONS = {
@@ -210,6 +213,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`tailguard: unknown command "${command}"\n\n${HELP.main}`);
     return 2;
   }
+  // detect parses its own flags (src/detect/cli.ts).
+  if (command === 'detect') return detectCommand(rest, corpusSpec);
   const { values: v, positionals } = parse(rest);
   if (v.help) {
     console.log(HELP[command]);

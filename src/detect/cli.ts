@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import type { CorpusSpec } from '../corpus/read.js';
+import { TailguardError } from '../errors.js';
+import { parseDetect, type DetectInput } from './config.js';
+import { detectSummary } from './report-markdown.js';
+import { DETECT_FILES, runDetect } from './run.js';
+
+export const DETECT_HELP = `Usage: tailguard detect <corpus> [options]
+
+Estimates the share of machine-made documents in a corpus, calibrated on human text you trust.
+The reference is cut into segments and split by document into a calibration part (chooses the
+feature and the threshold) and a held-out part (states the false-positive rate); synthetic
+counterparts are generated from the reference's own prompts unless --synthetic gives machine
+text. Prints the synthetic share with a bootstrap interval (mixture estimate and threshold
+estimate corrected by the held-out error rates) and writes detections.jsonl (per document: id,
+meta, score, label, posterior, features), reference.jsonl, synthetic.jsonl, rejects.jsonl,
+report.json, report.md and report.html (score histograms).
+<corpus> is a .jsonl/.json file, a folder of .txt files, or brown:heldout / brown:train.
+
+Options:
+  --reference C        human reference corpus (default: brown:heldout)
+  --synthetic C        known machine text to calibrate on instead of generating it
+  --priors P           both | neural | ngram (default: both; ngram needs no neural model)
+  --model DIR          the neural prior's folder (default: models/brown-gpt-5m)
+  --generator G        neural | ngram: which prior writes the synthetic text (default: neural if used)
+  --top-p P            generation nucleus mass (default 0.9)
+  --temperature T      generation temperature (default 1)
+  --segment-chars N    reference segment length in characters, near the target's (default 1500)
+  --segments-per-doc N segments per reference document, 0 = all (default 2)
+  --fpr F              false-positive rate the threshold is set to (default 0.05)
+  --bootstrap N        bootstrap rounds of the intervals (default 500)
+  --seed N             seed of the split, the generation and the bootstrap (default 1)
+  --format F           jsonl | json | text for file arguments (default: from the extension)
+  --text-field F       JSON field holding the text (default: text)
+  --id-field F         JSON field holding the id (default: id)
+  --out DIR            output folder (default: runs/detect)
+  --force              replace an earlier detection in the output folder
+  --json               print report.json instead of the summary
+  --quiet              no log lines
+  -h, --help           this help
+
+Example:
+  tailguard detect crawl.jsonl --reference my-human-sample.jsonl --segment-chars 2000 --out runs/detect`;
+
+const OPTIONS = {
+  reference: { type: 'string' },
+  synthetic: { type: 'string' },
+  priors: { type: 'string' },
+  model: { type: 'string' },
+  generator: { type: 'string' },
+  'top-p': { type: 'string' },
+  temperature: { type: 'string' },
+  'segment-chars': { type: 'string' },
+  'segments-per-doc': { type: 'string' },
+  fpr: { type: 'string' },
+  bootstrap: { type: 'string' },
+  seed: { type: 'string' },
+  format: { type: 'string' },
+  'text-field': { type: 'string' },
+  'id-field': { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** How the main CLI turns a corpus argument into a spec (brown:<split>, or a path and its format). */
+export type CorpusArgument = (arg: string, flags: { format?: string; 'text-field'?: string; 'id-field'?: string }) => CorpusSpec;
+
+/** `tailguard detect`: parse the flags, validate them as a detect config, run, print. */
+export async function detectCommand(argv: string[], corpusSpec: CorpusArgument): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (v.help) {
+    console.log(DETECT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new TailguardError('config', `detect: expected one corpus to examine, got ${positionals.length} (see --help)`);
+  const priors = v.priors ?? 'both';
+  if (!['both', 'neural', 'ngram'].includes(priors)) throw new TailguardError('config', `--priors expects both, neural or ngram, got "${priors}"`);
+  const number = (name: keyof typeof OPTIONS) => {
+    const raw = v[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new TailguardError('config', `--${name} expects a number, got "${raw}"`);
+    return n;
+  };
+  const input: DetectInput = {
+    seed: number('seed'),
+    reference: corpusSpec(v.reference ?? 'brown:heldout', v),
+    synthetic: v.synthetic === undefined ? undefined : corpusSpec(v.synthetic, v),
+    priors: {
+      neural: priors === 'ngram' ? undefined : { type: 'transformers', model: v.model ?? 'models/brown-gpt-5m' },
+      ngram: priors === 'neural' ? undefined : { type: 'ngram', order: 3, minCount: 2, train: { format: 'brown', split: 'train' }, file: '.cache/ngram/brown-train-3gram.tgkn.gz' },
+    },
+    generator: v.generator as DetectInput['generator'],
+    generation: { topP: number('top-p'), temperature: number('temperature') },
+    segmentChars: number('segment-chars'),
+    segmentsPerDocument: number('segments-per-doc'),
+    fpr: number('fpr'),
+    bootstrap: number('bootstrap'),
+  };
+  // Flags go through the schema, so --fpr 2 is refused like "fpr": 2 in a file would be.
+  const config = parseDetect(JSON.parse(JSON.stringify(input)), 'detect options');
+  const out = v.out ?? join('runs', 'detect');
+  const log = v.quiet ? () => {} : (m: string) => console.error(m);
+  const { report } = await runDetect(config, { target: corpusSpec(positionals[0], v), out, force: v.force ?? false, log });
+  if (v.json) console.log(JSON.stringify(report, null, 2));
+  else console.log(`${detectSummary(report)}\n  output            ${out} (${DETECT_FILES.detections}, ${DETECT_FILES.html}, …)`);
+  return 0;
+}
