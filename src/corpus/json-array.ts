@@ -7,14 +7,13 @@ import { type FieldMap, recordToItem } from './record.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
 /**
- * Stream the records of a file holding one JSON array (gzip-compressed when it ends in `.gz`),
+ * Stream the records of a file holding one JSON array (gzip- or zstd-compressed when it ends in `.gz` or `.zst`),
  * with stream-json: one record in memory at a time, whatever the file's size. `line` in rejects
  * is the record's index in the array. A syntax error, invalid UTF-8 or a truncated stream ends
  * the stream (nothing after it can be located): it becomes one reject saying where reading
  * stopped.
  */
-export async function* readJsonArray(file: string, fields: FieldMap): AsyncGenerator<ReadItem> {
-  const name = basename(file);
+export async function* readJsonArray(file: string, fields: FieldMap, label = basename(file)): AsyncGenerator<ReadItem> {
   const records = StreamArray.withParser();
   let streamError: Error | undefined;
   const utf8: { error?: Error } = {};
@@ -25,7 +24,7 @@ export async function* readJsonArray(file: string, fields: FieldMap): AsyncGener
   try {
     for await (const { key, value } of records as AsyncIterable<{ key: number; value: unknown }>) {
       index = key;
-      yield recordToItem(value, fields, { file, line: key, fallbackId: `${name}:${key}` });
+      yield recordToItem(value, fields, { file, line: key, fallbackId: `${label}:${key}` });
     }
   } catch (e) {
     streamError ??= e as Error;

@@ -20,7 +20,8 @@ export interface WriterPosition {
  */
 export class JsonlWriter {
   readonly path: string;
-  private readonly partial: string;
+  /** Where records go until `close` renames the file to `path`. */
+  readonly partial: string;
   private readonly stream: WriteStream;
   private readonly fd: number;
   count = 0;

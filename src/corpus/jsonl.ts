@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { byteLines } from './byte-lines.js';
 import type { ReadItem, Reject } from './document.js';
-import { isGzip, openBytes } from './open-bytes.js';
+import { compressionOf, openBytes } from './open-bytes.js';
 import { type FieldMap, recordToItem } from './record.js';
 import { bomLength, firstInvalidUtf8 } from './utf8.js';
 
@@ -9,19 +9,20 @@ import { bomLength, firstInvalidUtf8 } from './utf8.js';
 export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
 /**
- * Stream a JSONL file (gzip-compressed when it ends in `.gz`) line by line. A line that is not
+ * Stream a JSONL file (gzip- or zstd-compressed when it ends in `.gz` or `.zst`) line by line. A line that is not
  * valid UTF-8, not valid JSON, not an object, has no string text, or is longer than
  * `maxRecordBytes` becomes a reject naming the file, line and byte offset; reading goes on. A
- * truncated or corrupt gzip stream ends the file with one reject saying where. Blank lines are not
- * records and are skipped; CRLF line ends and a leading byte-order mark are accepted.
+ * truncated or corrupt compressed stream ends the file with one reject saying where. Blank lines are not
+ * records and are skipped; CRLF line ends and a leading byte-order mark are accepted. Documents without
+ * an id get `<label>:<line>` (the file name by default).
  */
-export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncGenerator<ReadItem> {
-  const name = basename(file);
+export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, label = basename(file)): AsyncGenerator<ReadItem> {
   const reject = (r: Omit<Reject, 'file'>): ReadItem => ({ ok: false, reject: { file, ...r } });
   for await (const l of byteLines(openBytes(file), maxRecordBytes)) {
     const { line, offset } = l;
     if ('error' in l) {
-      const what = isGzip(file) ? 'gzip stream is truncated or corrupt' : 'file could not be read to the end';
+      const compression = compressionOf(file);
+      const what = compression ? `${compression} stream is truncated or corrupt` : 'file could not be read to the end';
       yield reject({ line, offset, kind: 'truncated', reason: `${what} (${l.error.message}) at line ${line}; the rest of the file is unreadable` });
       return;
     }
@@ -45,6 +46,6 @@ export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes 
       yield reject({ line, offset, kind: 'malformed-json', reason: `malformed JSON: ${(e as Error).message}` });
       continue;
     }
-    yield recordToItem(value, fields, { file, line, offset, fallbackId: `${name}:${line}` });
+    yield recordToItem(value, fields, { file, line, offset, fallbackId: `${label}:${line}` });
   }
 }

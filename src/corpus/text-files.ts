@@ -12,18 +12,19 @@ import { bomLength, firstInvalidUtf8 } from './utf8.js';
 export async function* readTextFiles(path: string): AsyncGenerator<ReadItem> {
   const info = await stat(path);
   const files = info.isDirectory() ? await listTextFiles(path) : [path];
-  for (const file of files) {
-    const raw = await readFile(file);
-    const bytes = raw.subarray(bomLength(raw));
-    const id = info.isDirectory() ? relative(path, file) : relative(process.cwd(), file);
-    const bad = firstInvalidUtf8(bytes);
-    if (bad >= 0) {
-      const offset = raw.length - bytes.length + bad;
-      yield { ok: false, reject: { file, offset, id, kind: 'invalid-utf8', reason: `invalid UTF-8 at byte ${offset} (0x${bytes[bad].toString(16).padStart(2, '0')})` } };
-      continue;
-    }
-    yield { ok: true, doc: { id, text: bytes.toString('utf8'), meta: { file: id } }, where: { file } };
+  for (const file of files) yield readTextFile(file, info.isDirectory() ? relative(path, file) : relative(process.cwd(), file));
+}
+
+/** One text file as one document with the given id, or an `invalid-utf8` reject. */
+export async function readTextFile(file: string, id: string): Promise<ReadItem> {
+  const raw = await readFile(file);
+  const bytes = raw.subarray(bomLength(raw));
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const offset = raw.length - bytes.length + bad;
+    return { ok: false, reject: { file, offset, id, kind: 'invalid-utf8', reason: `invalid UTF-8 at byte ${offset} (0x${bytes[bad].toString(16).padStart(2, '0')})` } };
   }
+  return { ok: true, doc: { id, text: bytes.toString('utf8'), meta: { file: id } }, where: { file } };
 }
 
 async function listTextFiles(dir: string): Promise<string[]> {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { GATE_CHECKS, type GateCheckName } from '../audit/gate.js';
+import { FILE_FORMATS, type FileFormat } from '../corpus/formats.js';
+import { OUTPUT_FORMATS } from '../corpus/output-format.js';
 import { TailguardError } from '../errors.js';
 
 const corpus = z.discriminatedUnion('format', [
@@ -17,7 +19,23 @@ const corpus = z.discriminatedUnion('format', [
     })
     .strict(),
   z.object({ format: z.literal('json'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
+  /** A Parquet file, read one row group at a time. */
+  z.object({ format: z.literal('parquet'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
   z.object({ format: z.literal('text'), path: z.string().min(1) }).strict(),
+  z
+    .object({
+      format: z.literal('files'),
+      /** A file, a folder (a Hugging Face dataset folder, mixed files) or a glob such as "data/train-*.parquet". */
+      path: z.string().min(1),
+      textField: z.string().default('text'),
+      idField: z.string().default('id'),
+      maxRecordBytes: z.number().int().min(1024).optional(),
+      /** Keep one Hugging Face split: files named "<split>-*" or "<split>.*", or in a folder "<split>". */
+      split: z.string().min(1).optional(),
+      /** Read every file as this format instead of going by its extension. */
+      fileFormat: z.enum(FILE_FORMATS as [FileFormat, ...FileFormat[]]).optional(),
+    })
+    .strict(),
 ]);
 
 const ngramPrior = z
@@ -112,7 +130,18 @@ export const pipelineSchema = z
     audit: audit.default({}),
     /** Also write per-token scores (scores.jsonl). */
     writeScores: z.boolean().default(false),
-    output: z.object({ dir: z.string().min(1).optional() }).strict().default({}),
+    output: z
+      .object({
+        dir: z.string().min(1).optional(),
+        /** Format of the corpora written (edited, synthetic); edits, scores and rejects stay JSONL. */
+        format: z.enum(OUTPUT_FORMATS).default('jsonl'),
+        /** Split each corpus into files of at most this many records: edited-00000-of-00003.parquet, … */
+        shardRecords: z.number().int().min(1).optional(),
+        /** Rows per Parquet row group (a reader holds one row group at a time). */
+        rowGroupRecords: z.number().int().min(1).default(10_000),
+      })
+      .strict()
+      .default({}),
     /** Save a checkpoint (for --resume) after this many seconds or documents, whichever comes first. */
     checkpoint: z
       .object({

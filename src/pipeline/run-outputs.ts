@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { CorpusStats } from '../audit/corpus-stats.js';
 import type { TokenSample } from '../audit/report.js';
 import type { Reject } from '../corpus/document.js';
-import { JsonlWriter } from '../corpus/jsonl-writer.js';
+import { openRecordWriter, type RecordWriter } from '../corpus/corpus-writer.js';
+import type { OutputLayout } from '../corpus/output-format.js';
 import { Accounting } from './accounting.js';
 import { type Checkpoint, statsState } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
@@ -24,7 +25,7 @@ type Kind = (typeof KINDS)[number];
  * All of it goes into a checkpoint and comes back from one, so a resumed run carries on exactly.
  */
 export class RunOutputs {
-  readonly writers: Partial<Record<Kind, JsonlWriter>> = {};
+  readonly writers: Partial<Record<Kind, RecordWriter>> = {};
   readonly accounting: Accounting;
   readonly totals: Totals;
   readonly views: Record<string, CorpusStats> = {};
@@ -39,11 +40,13 @@ export class RunOutputs {
     for (const kind of KINDS) {
       if (!wanted[kind]) continue;
       const path = join(dir, RUN_FILES[kind]);
-      this.writers[kind] = new JsonlWriter(path, from?.files[kind], [join(dir, QUARANTINE, RUN_FILES[kind])]);
+      // The corpora take the pipeline's output format; the logs (edits, scores, rejects) stay JSONL.
+      const layout: OutputLayout = kind === 'edited' || kind === 'synthetic' ? config.output : { format: 'jsonl', rowGroupRecords: config.output.rowGroupRecords };
+      this.writers[kind] = openRecordWriter(path, layout, from?.files[kind], [join(dir, QUARANTINE, RUN_FILES[kind])]);
     }
     this.accounting = new Accounting(from?.accounting);
     // A file input is listed even when it holds no record, so an empty file shows in the manifest.
-    if (config.input.format === 'jsonl' || config.input.format === 'json') this.accounting.expect(config.input.path);
+    if (config.input.format === 'jsonl' || config.input.format === 'json' || config.input.format === 'parquet') this.accounting.expect(config.input.path);
     this.totals = from ? { ...from.totals } : { tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0 };
     if (config.audit.enabled) {
       for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) {
@@ -116,7 +119,13 @@ export class RunOutputs {
   }
 
   /** Output files and their record counts, for the manifest. */
-  files(): Record<string, { path: string; records: number }> {
-    return Object.fromEntries(Object.entries(this.writers).map(([k, w]) => [k, { path: basename(w.path), records: w.count }]));
+  files(): Record<string, { path: string; records: number; files?: string[] }> {
+    return Object.fromEntries(
+      Object.entries(this.writers).map(([k, w]) => {
+        const files = w.outputs();
+        // A single JSONL file keeps the manifest entry it always had; other layouts list their files.
+        return [k, files.length === 1 && files[0] === basename(w.path) ? { path: files[0], records: w.count } : { path: files[0], records: w.count, files }];
+      }),
+    );
   }
 }

@@ -1,0 +1,77 @@
+import { rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { convertJsonl } from './convert-jsonl.js';
+import { JsonlWriter, type WriterPosition } from './jsonl-writer.js';
+import { isPlainJsonl, type OutputLayout } from './output-format.js';
+
+/** What a run writes records through, whatever the output layout. */
+export interface RecordWriter {
+  /** The final name of a plain JSONL file; for other layouts the staging file's name without `.partial`. */
+  readonly path: string;
+  readonly count: number;
+  write(record: unknown): Promise<void>;
+  flush(): Promise<WriterPosition>;
+  close(finalPath?: string): Promise<void>;
+  end(): Promise<void>;
+  abort(): Promise<void>;
+  /** The files written, by name, once closed. */
+  outputs(): string[];
+}
+
+/**
+ * A writer for `<dir>/<stem>.jsonl` in `layout`. Plain JSONL is written in place, as always.
+ * Compressed, Parquet and sharded layouts cannot be cut back to a checkpoint's length and
+ * appended to, so their records are staged as `<stem>.jsonl.partial` (resumable byte for byte,
+ * like plain JSONL) and converted when the writer closes; the staging file is then removed.
+ */
+export function openRecordWriter(path: string, layout: OutputLayout, resumeAt?: WriterPosition, earlierNames: string[] = []): RecordWriter {
+  const jsonl = new JsonlWriter(path, resumeAt, earlierNames);
+  if (isPlainJsonl(layout)) return Object.assign(jsonl, { outputs: () => [basename(jsonl.path)] });
+  return new ConvertingWriter(jsonl, layout);
+}
+
+class ConvertingWriter implements RecordWriter {
+  private names: string[] = [];
+
+  constructor(
+    private readonly staged: JsonlWriter,
+    private readonly layout: OutputLayout,
+  ) {}
+
+  get path(): string {
+    return this.staged.path;
+  }
+
+  get count(): number {
+    return this.staged.count;
+  }
+
+  write(record: unknown): Promise<void> {
+    return this.staged.write(record);
+  }
+
+  flush(): Promise<WriterPosition> {
+    return this.staged.flush();
+  }
+
+  /** Convert into the folder of `finalPath` (the run folder, or its quarantine). */
+  async close(finalPath = this.path): Promise<void> {
+    await this.staged.end();
+    const stem = basename(this.path).replace(/\.jsonl$/, '');
+    this.names = await convertJsonl(this.staged.partial, dirname(finalPath), stem, this.layout, this.staged.count);
+    await rm(this.staged.partial);
+  }
+
+  end(): Promise<void> {
+    return this.staged.end();
+  }
+
+  abort(): Promise<void> {
+    return this.staged.abort();
+  }
+
+  outputs(): string[] {
+    return this.names;
+  }
+}
+
