@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { TailguardError } from '../errors.js';
+import { loadConfig, parseConfig } from '../config-file.js';
 import { pipelineSchema } from '../pipeline/config.js';
 
 /**
@@ -78,18 +77,9 @@ export type ComparisonConfig = z.infer<typeof comparisonSchema>;
 export type StrategyConfig = ComparisonConfig['strategies'][number];
 
 export function parseComparison(value: unknown, source = 'comparison'): ComparisonConfig {
-  const result = comparisonSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')}` : i.message}`);
-  throw new TailguardError('config', `${source}: invalid comparison\n${problems.join('\n')}`);
+  return parseConfig(comparisonSchema, value, source, 'comparison');
 }
 
-export async function loadComparison(path: string): Promise<ComparisonConfig> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new TailguardError('config', `${path}: cannot read the comparison (${(e as Error).message})`, { file: path, cause: e });
-  }
-  return parseComparison(value, path);
+export function loadComparison(path: string): Promise<ComparisonConfig> {
+  return loadConfig(path, parseComparison, 'comparison');
 }
