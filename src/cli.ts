@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CorpusStats } from './audit/corpus-stats.js';
 import type { CorpusSpec } from './corpus/read.js';
+import { isGlob } from './corpus/file-list.js';
+import { FILE_FORMATS, type FileFormat, formatFromPath } from './corpus/formats.js';
 import { auditCorpora } from './pipeline/audit-corpora.js';
 import { openPrior } from './pipeline/open-prior.js';
 import { writeJsonAtomic } from './pipeline/run-folder.js';
@@ -39,9 +41,13 @@ Options:
 const FILE_OPTIONS = `
   <file> may also be brown:heldout, brown:train or brown:all (the built-in Brown corpus)
   --pipeline FILE  pipeline whose prior and settings to use (default: ${DEFAULT_PIPELINE})
-  --format F       jsonl | json | text (default: from the file extension; .gz is gunzipped)
-  --text-field F   JSON field holding the text (default: text)
-  --id-field F     JSON field holding the id (default: id)`;
+  <file> may be a .jsonl, .json or .parquet file (.jsonl/.json also .gz or .zst compressed), a .txt
+  file, a folder (a Hugging Face dataset folder, or any mix of those files) or a quoted glob
+  such as 'data/train-*.parquet'
+  --format F       jsonl | json | parquet | text: read every file as F (default: by extension)
+  --split NAME     only the files of one Hugging Face split (train-00000-of-00002.parquet, …)
+  --text-field F   field or column holding the text (default: text)
+  --id-field F     field or column holding the id (default: id)`;
 
 const HELP: Record<string, string> = {
   main: `tailguard: token-level editing (ToEdit) and synthetic-data audits for training corpora
@@ -138,6 +144,7 @@ const OPTIONS = {
   format: { type: 'string' },
   'text-field': { type: 'string' },
   'id-field': { type: 'string' },
+  split: { type: 'string' },
   p: { type: 'string' },
   'target-share': { type: 'string' },
   'prompt-tokens': { type: 'string' },
@@ -166,21 +173,6 @@ function num(name: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new TailguardError('config', `--${name} expects a number, got "${value}"`);
   return n;
-}
-
-function formatOf(file: string, given: string | undefined): 'jsonl' | 'json' | 'text' {
-  if (given === 'jsonl' || given === 'json' || given === 'text') return given;
-  if (given !== undefined) throw new TailguardError('config', `--format expects jsonl, json or text, got "${given}"`);
-  if (/\.jsonl(\.gz)?$/i.test(file)) return 'jsonl';
-  if (/\.json(\.gz)?$/i.test(file)) return 'json';
-  let dir = false;
-  try {
-    dir = statSync(file).isDirectory();
-  } catch {
-    // a missing file is reported by the reader, with its path
-  }
-  if (dir || /\.txt$/i.test(file)) return 'text';
-  throw new TailguardError('config', `${file}: cannot tell the format from the extension; pass --format jsonl|json|text`);
 }
 
 /** The pipeline for a single-stage command: the base pipeline with the file as input and only that stage on. */
@@ -292,12 +284,32 @@ function viewName(arg: string, taken: Set<string>): string {
   return name;
 }
 
-/** A corpus argument as a spec: `brown:<split>`, or a file or folder whose format the extension (or --format) gives. */
+/**
+ * A corpus argument as a spec: `brown:<split>`; a file whose extension (or --format) gives its
+ * format; a folder or a glob of data files (a Hugging Face dataset folder, mixed files), each
+ * file read by its extension unless --format says otherwise.
+ */
 function corpusSpec(arg: string, v: Values): CorpusSpec {
   const brown = /^brown:(train|heldout|all)$/.exec(arg);
   if (brown) return { format: 'brown', split: brown[1] as 'train' | 'heldout' | 'all' };
-  const format = formatOf(arg, v.format);
-  return format === 'text' ? { format, path: arg } : { format, path: arg, textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
+  const given = v.format;
+  if (given !== undefined && !(FILE_FORMATS as readonly string[]).includes(given)) throw new TailguardError('config', `--format expects ${FILE_FORMATS.join(', ')}, got "${given}"`);
+  const fields = { textField: v['text-field'] ?? 'text', idField: v['id-field'] ?? 'id' };
+  const format = (given as FileFormat | undefined) ?? formatFromPath(arg);
+  // A name with a data file's extension is meant as that file, even when it is a folder (which the reader then refuses).
+  if (isGlob(arg) || (format === undefined && isDirectory(arg)) || v.split !== undefined) {
+    return format === 'text' && !isGlob(arg) ? { format, path: arg } : { format: 'files', path: arg, ...fields, split: v.split, fileFormat: given as FileFormat | undefined };
+  }
+  if (format === undefined) throw new TailguardError('config', `${arg}: cannot tell the format from the extension; pass --format ${FILE_FORMATS.join('|')}`);
+  return format === 'text' ? { format, path: arg } : { format, path: arg, ...fields };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // a missing path is reported by the reader, with its path
+  }
 }
 
 async function audit(positionals: string[], v: Values): Promise<number> {
