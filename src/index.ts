@@ -28,3 +28,14 @@ export { loadSimulation, parseSimulation, simulationSchema, type SimulationConfi
 export { runSimulation, type SimulateOptions, type SimulationResults } from './simulate/run.js';
 export { runRepeat, type RepeatResult } from './simulate/repeat.js';
 export { METRICS as SIMULATION_METRICS, type MetricName } from './simulate/metrics.js';
+export { runDetect, DETECT_FILES, type DetectOptions, type DetectResult } from './detect/run.js';
+export { parseDetect, detectSchema, type DetectConfig, type DetectInput } from './detect/config.js';
+export { FEATURES as DETECT_FEATURES, documentFeatures, type FeatureName, type Features } from './detect/features.js';
+export { scoreFeatures, type DetectPriors } from './detect/score.js';
+export { calibrateDetector, detectorScore, type Detector, type FeatureQuality } from './detect/calibrate.js';
+export { estimateContamination, type Contamination, type ReferenceScores } from './detect/estimate.js';
+export { estimateMixture, type ShareEstimate } from './detect/mixture.js';
+export { auroc } from './detect/auroc.js';
+export { segmentText, splitDocuments } from './detect/segments.js';
+export { generateCounterparts, referenceSegments } from './detect/reference.js';
+export type { DetectReport } from './detect/report.js';

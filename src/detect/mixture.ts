@@ -56,24 +56,25 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * Maximum-likelihood share π of the synthetic component in target = (1−π)·human + π·synthetic,
- * with both components' densities given as log-densities at each target score. EM on π alone:
- * π ← mean posterior; the likelihood is concave in π, so this converges to the one maximum.
+ * with both components' densities given as log-densities at each target score. The
+ * log-likelihood Σ log(1 − π + π·r_i) (r_i the density ratio) is concave in π, so its derivative
+ * Σ (r_i − 1) / (1 − π + π·r_i) falls monotonically: the maximum is at 0, at 1, or where the
+ * derivative crosses zero, found by bisection (EM crawls when the share is near 0).
  */
 export function mixtureShare(logHuman: readonly number[], logSynthetic: readonly number[]): number {
-  const n = logHuman.length;
-  if (n === 0) return NaN;
-  // Likelihood ratio synthetic/human per target document, as exp of a clamped log ratio.
+  if (logHuman.length === 0) return NaN;
   const ratio = logHuman.map((h, i) => Math.exp(Math.max(-700, Math.min(700, logSynthetic[i] - h))));
-  let pi = 0.5;
-  for (let iter = 0; iter < 2000; iter++) {
-    let next = 0;
-    for (const r of ratio) next += (pi * r) / (1 - pi + pi * r);
-    next /= n;
-    const done = Math.abs(next - pi) < 1e-9;
-    pi = next;
-    if (done) break;
+  const slope = (pi: number) => ratio.reduce((acc, r) => acc + (r - 1) / (1 - pi + pi * r), 0);
+  if (slope(0) <= 0) return 0;
+  if (slope(1) >= 0) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 50; i++) {
+    const mid = (lo + hi) / 2;
+    if (slope(mid) > 0) lo = mid;
+    else hi = mid;
   }
-  return pi;
+  return (lo + hi) / 2;
 }
 
 /** Posterior probability that each target score is synthetic, at share π. */
