@@ -4,7 +4,11 @@
  */
 export { TailguardError, type ErrorCode } from './errors.js';
 export type { Document, Reject, ReadItem } from './corpus/document.js';
-export { readCorpus, documentsOf, describeCorpus, type CorpusSpec } from './corpus/read.js';
+export { readCorpus, documentsOf, describeCorpus, checkCorpus, type CorpusSpec } from './corpus/read.js';
+export { listCorpusFiles, type CorpusFile } from './corpus/file-list.js';
+export { formatFromPath, FILE_FORMATS, type FileFormat } from './corpus/formats.js';
+export { openRecordWriter, type RecordWriter } from './corpus/corpus-writer.js';
+export { OUTPUT_FORMATS, outputNames, type OutputFormat, type OutputLayout } from './corpus/output-format.js';
 export { readBrown, brownFiles, brownText, type BrownSplit } from './corpus/brown.js';
 export { wordSpans, words } from './corpus/words.js';
 export type { PriorModel, ScoreOptions, TokenizedText, TokenScores, TokenDistribution, SamplingOptions, DecodingSession, PriorIdentity } from './prior/types.js';

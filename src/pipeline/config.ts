@@ -4,6 +4,7 @@ import { GATE_CHECKS, type GateCheckName } from '../audit/gate.js';
 import { FILE_FORMATS, type FileFormat } from '../corpus/formats.js';
 import { OUTPUT_FORMATS } from '../corpus/output-format.js';
 import { TailguardError } from '../errors.js';
+import { resolveResource } from './package-resource.js';
 
 const corpus = z.discriminatedUnion('format', [
   z.object({ format: z.literal('brown'), split: z.enum(['train', 'heldout', 'all']).default('heldout') }).strict(),
@@ -180,7 +181,13 @@ function describeIssue(issue: z.ZodIssue): string {
   return issue.message;
 }
 
-export async function loadPipeline(path: string): Promise<PipelineConfig> {
+/**
+ * Read and validate a pipeline file. A relative path that names no file under the working
+ * directory falls back to the pipelines shipped with Tailguard (`pipelines/toedit-ngram.json`
+ * works from any folder once the package is installed).
+ */
+export async function loadPipeline(given: string): Promise<PipelineConfig> {
+  const path = resolveResource(given);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

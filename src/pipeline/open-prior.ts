@@ -3,6 +3,7 @@ import { NGramPrior } from '../prior/ngram/prior.js';
 import { TransformersPrior } from '../prior/transformers/index.js';
 import type { PriorModel } from '../prior/types.js';
 import type { PriorConfig } from './config.js';
+import { resolveResource } from './package-resource.js';
 
 /** Build the prior a pipeline names: train or load the n-gram model, or load a transformers.js model. */
 export async function openPrior(config: PriorConfig, log: (message: string) => void): Promise<PriorModel> {
@@ -18,7 +19,7 @@ export async function openPrior(config: PriorConfig, log: (message: string) => v
     return prior;
   }
   const { type: _type, ...options } = config;
-  const prior = await TransformersPrior.load(options);
+  const prior = await TransformersPrior.load({ ...options, model: resolveResource(options.model) });
   log(`loaded ${prior.identity.name} (transformers.js, vocabulary ${prior.identity.vocabSize}, context ${prior.identity.contextSize}) in ${seconds()}s`);
   return prior;
 }
