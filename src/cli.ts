@@ -110,7 +110,8 @@ HELP.audit = `Usage: tailguard audit <corpus...> [options]
 Audits corpora without editing them: n-gram diversity and concentration, perplexity and rank
 buckets under the prior, each corpus compared with the reference (the first one, or --reference).
 Writes report.json, report.md, report.html and stats.<name>.json (mergeable) to --out.
-A corpus is a .jsonl/.json file, a folder of .txt files, or brown:heldout / brown:train.
+A corpus is a .jsonl/.json (also .gz, .zst) or .parquet file, a .txt file, a folder (Hugging Face
+dataset folders, mixed files), a quoted glob, or brown:heldout / brown:train.
 \`audit merge\` adds up stats.<name>.json files of shards into the statistics of the whole.
 
 Options:
