@@ -9,30 +9,47 @@ import { runFixedShare, runShareSweep } from './sweeps.js';
 import { runToEdit } from './toedit.js';
 
 /**
- * One repeat of every regime with one seed. The seed picks the real set (Brown train documents
- * in a random order, the first `realTokens` tokens), hence the vocabulary, and every sample
- * drawn after it, so repeats differ in data as well as in draws. Pure: the same seed gives the
- * same result.
+ * The context of one repeat. The seed picks the real set (Brown train documents in a random
+ * order, the first `realTokens` tokens), hence the vocabulary, and every sample drawn after it,
+ * so repeats differ in data as well as in draws.
  */
+export function prepareRepeat(config: SimulationConfig, brown: BrownWords, seed: number): SimContext {
+  const data = seedData(brown, config.realTokens, rngFor(seed, 'real-set', 'brown/train'));
+  return { config, seed, data, ref: reference(data.real, data.vocab.size), firstModels: new Map() };
+}
+
+/**
+ * Regime `index` of the config in a repeat's context. Its random streams are named by the seed,
+ * the regime and the generation, so the result does not depend on which regimes ran before it
+ * in the same context (only the deterministic generation-0 models are shared).
+ */
+export function runRegime(ctx: SimContext, index: number): RegimeRun {
+  const r = ctx.config.regimes[index];
+  const name = regimeName(r);
+  switch (r.type) {
+    case 'share-sweep':
+      return runShareSweep(ctx, r, name);
+    case 'fixed-share':
+      return runFixedShare(ctx, r, name);
+    case 'toedit':
+      return runToEdit(ctx, r, name);
+    default:
+      return runIterative(ctx, r, name);
+  }
+}
+
+/** What a repeat ran on: vocabulary and held-out sizes. */
+export function repeatData(ctx: SimContext): Omit<RepeatResult, 'seconds' | 'regimes'> {
+  const heldout = ctx.data.heldout.flatMap((doc) => Array.from(doc));
+  return { seed: ctx.seed, vocabulary: ctx.data.vocab.size - 2, heldoutTokens: heldout.length, heldoutScored: heldout.filter((id) => id !== UNK).length };
+}
+
+/** One repeat of every regime, in this thread. Pure: the same seed gives the same result. */
 export function runRepeat(config: SimulationConfig, brown: BrownWords, seed: number): RepeatResult {
   const started = performance.now();
-  const data = seedData(brown, config.realTokens, rngFor(seed, 'real-set', 'brown/train'));
-  const ctx: SimContext = { config, seed, data, ref: reference(data.real, data.vocab.size), firstModels: new Map() };
-  const regimes = config.regimes.map((r) => {
-    const name = regimeName(r);
-    switch (r.type) {
-      case 'share-sweep':
-        return runShareSweep(ctx, r, name);
-      case 'fixed-share':
-        return runFixedShare(ctx, r, name);
-      case 'toedit':
-        return runToEdit(ctx, r, name);
-      default:
-        return runIterative(ctx, r, name);
-    }
-  });
-  const heldout = data.heldout.flatMap((doc) => Array.from(doc));
-  return { seed, vocabulary: data.vocab.size - 2, heldoutTokens: heldout.length, heldoutScored: heldout.filter((id) => id !== UNK).length, seconds: (performance.now() - started) / 1000, regimes };
+  const ctx = prepareRepeat(config, brown, seed);
+  const regimes = config.regimes.map((_, i) => runRegime(ctx, i));
+  return { ...repeatData(ctx), seconds: (performance.now() - started) / 1000, regimes };
 }
 
 /** One repeat's results and what it ran on. */

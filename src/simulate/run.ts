@@ -4,13 +4,13 @@ import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import pLimit from 'p-limit';
 import { TailguardError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../pipeline/run-folder.js';
 import { type AggregatedRegime, aggregate } from './aggregate.js';
 import type { SimulationConfig } from './config.js';
 import { type BrownWords, loadBrownWords } from './data.js';
 import { type RepeatResult, runRepeat } from './repeat.js';
+import type { RegimeRun } from './step.js';
 import { SIM_FILES, resultsCsv, summaryCsv } from './tables.js';
 import { simulationHtml } from './report.js';
 
@@ -49,18 +49,9 @@ export async function runSimulation(config: SimulationConfig, options: SimulateO
   checkGenres(config, brown);
   await mkdir(dir, { recursive: true });
   const seeds = Array.from({ length: config.repeats }, (_, r) => config.seed + r);
-  const workers = Math.min(seeds.length, options.workers ?? config.workers ?? availableParallelism());
+  const workers = Math.min(seeds.length * config.regimes.length, options.workers ?? config.workers ?? availableParallelism());
   const started = performance.now();
-  const limit = pLimit(workers);
-  const repeats = await Promise.all(
-    seeds.map((seed) =>
-      limit(async () => {
-        const result = workers > 1 ? await inWorker(config, seed) : runRepeat(config, brown, seed);
-        log(`seed ${seed}: ${result.regimes.length} regimes in ${result.seconds.toFixed(1)}s`);
-        return result;
-      }),
-    ),
-  );
+  const repeats = workers > 1 ? await inWorkers(config, seeds, workers, log) : seeds.map((seed) => inThread(config, brown, seed, log));
   const results: SimulationResults = {
     name: config.name,
     description: config.description,
@@ -89,13 +80,68 @@ function checkGenres(config: SimulationConfig, brown: BrownWords): void {
   });
 }
 
-/** One repeat in a worker thread. */
-function inWorker(config: SimulationConfig, seed: number): Promise<RepeatResult> {
+function inThread(config: SimulationConfig, brown: BrownWords, seed: number, log: (m: string) => void): RepeatResult {
+  const result = runRepeat(config, brown, seed);
+  log(`seed ${seed}: ${result.regimes.length} regimes in ${result.seconds.toFixed(1)}s`);
+  return result;
+}
+
+interface TaskResult {
+  seed: number;
+  index: number;
+  run: RegimeRun;
+  data: Omit<RepeatResult, 'seconds' | 'regimes'>;
+  seconds: number;
+}
+
+/**
+ * Every (seed, regime) pair as one task for a pool of worker threads, each taking the next task
+ * when it is done: regimes differ in cost by 20×, so whole seeds per worker would leave a core
+ * idle at the end. Results are put back in seed and regime order.
+ */
+function inWorkers(config: SimulationConfig, seeds: number[], workers: number, log: (m: string) => void): Promise<RepeatResult[]> {
+  const tasks = seeds.flatMap((seed) => config.regimes.map((_, index) => ({ seed, index })));
+  const done = new Map<number, TaskResult[]>(seeds.map((s) => [s, []]));
+  let next = 0;
+  let finished = 0;
   return new Promise((resolve, reject) => {
-    const worker = startWorker({ config, seed });
-    worker.once('message', resolve);
-    worker.once('error', (e) => reject(new TailguardError('internal', `simulation worker for seed ${seed} failed: ${e.message}`, { cause: e })));
-    worker.once('exit', (code) => code !== 0 && reject(new TailguardError('internal', `simulation worker for seed ${seed} exited with code ${code}`)));
+    const pool = Array.from({ length: workers }, () => startWorker({ config }));
+    let failed = false;
+    const fail = (e: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const w of pool) void w.terminate();
+      reject(e instanceof TailguardError ? e : new TailguardError('internal', `simulation worker failed: ${(e as Error).message}`, { cause: e }));
+    };
+    for (const worker of pool) {
+      // A worker is retired (terminated on purpose) once the queue is empty.
+      let retired = false;
+      const feed = () => {
+        if (next < tasks.length) worker.postMessage(tasks[next++]);
+        else {
+          retired = true;
+          void worker.terminate();
+        }
+      };
+      worker.on('message', (t: TaskResult) => {
+        done.get(t.seed)!.push(t);
+        log(`seed ${t.seed}: ${t.run.name} in ${t.seconds.toFixed(1)}s`);
+        feed();
+        if (++finished === tasks.length) {
+          resolve(
+            seeds.map((seed) => {
+              const results = done.get(seed)!.sort((a, b) => a.index - b.index);
+              return { ...results[0].data, seconds: results.reduce((a, r) => a + r.seconds, 0), regimes: results.map((r) => r.run) };
+            }),
+          );
+        }
+      });
+      worker.once('error', fail);
+      worker.once('exit', (code) => {
+        if (!retired) fail(new TailguardError('internal', `simulation worker exited early with code ${code}`));
+      });
+      feed();
+    }
   });
 }
 
