@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { loadConfig, parseConfig } from '../config-file.js';
 import { GATE_CHECKS, type GateCheckName } from '../audit/gate.js';
 import { FILE_FORMATS, type FileFormat } from '../corpus/formats.js';
 import { OUTPUT_FORMATS } from '../corpus/output-format.js';
-import { TailguardError } from '../errors.js';
 import { resolveResource } from './package-resource.js';
 
 const corpus = z.discriminatedUnion('format', [
@@ -161,24 +160,9 @@ export type PipelineConfig = z.infer<typeof pipelineSchema>;
 export type PipelineInput = z.input<typeof pipelineSchema>;
 export type PriorConfig = PipelineConfig['prior'];
 
-/** Validate a parsed pipeline; errors name each offending key and what was expected. */
+/** Validate a parsed pipeline; errors name each offending key, what was expected and the value given. */
 export function parsePipeline(value: unknown, source = 'pipeline'): PipelineConfig {
-  const result = pipelineSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${describeIssue(i)}${received(value, i)}`);
-  throw new TailguardError('config', `${source}: invalid pipeline\n${problems.join('\n')}`);
-}
-
-/** The offending value, for range and type errors: "must be greater than 0, got -1" says it all. */
-function received(value: unknown, issue: z.ZodIssue): string {
-  if (issue.code !== 'too_small' && issue.code !== 'too_big' && issue.code !== 'invalid_type') return '';
-  const got = issue.path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
-  return got === undefined ? '' : `, got ${JSON.stringify(got)}`;
-}
-
-function describeIssue(issue: z.ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return issue.message;
+  return parseConfig(pipelineSchema, value, source, 'pipeline');
 }
 
 /**
@@ -186,19 +170,6 @@ function describeIssue(issue: z.ZodIssue): string {
  * directory falls back to the pipelines shipped with Tailguard (`pipelines/toedit-ngram.json`
  * works from any folder once the package is installed).
  */
-export async function loadPipeline(given: string): Promise<PipelineConfig> {
-  const path = resolveResource(given);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new TailguardError('config', `${path}: cannot read pipeline file (${(e as NodeJS.ErrnoException).code})`, { file: path, cause: e });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new TailguardError('config', `${path}: not valid JSON (${(e as Error).message})`, { file: path, cause: e });
-  }
-  return parsePipeline(value, path);
+export function loadPipeline(given: string): Promise<PipelineConfig> {
+  return loadConfig(resolveResource(given), parsePipeline, 'pipeline');
 }

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { TailguardError } from '../errors.js';
+import { loadConfig, parseConfig } from '../config-file.js';
 
 /**
  * The simulation file of `tailguard simulate`: which data regimes to run on Brown, with which
@@ -122,23 +121,9 @@ export function regimeName(r: RegimeConfig): string {
 }
 
 export function parseSimulation(value: unknown, source = 'simulation'): SimulationConfig {
-  const result = simulationSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message}`);
-  throw new TailguardError('config', `${source}: invalid simulation\n${problems.join('\n')}`);
+  return parseConfig(simulationSchema, value, source, 'simulation');
 }
 
-export async function loadSimulation(path: string): Promise<SimulationConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new TailguardError('config', `${path}: cannot read simulation file (${(e as NodeJS.ErrnoException).code})`, { file: path, cause: e });
-  }
-  try {
-    return parseSimulation(JSON.parse(text), path);
-  } catch (e) {
-    if (e instanceof TailguardError) throw e;
-    throw new TailguardError('config', `${path}: not valid JSON (${(e as Error).message})`, { file: path, cause: e });
-  }
+export function loadSimulation(path: string): Promise<SimulationConfig> {
+  return loadConfig(path, parseSimulation, 'simulation');
 }
