@@ -173,7 +173,7 @@ async function tailguard(batchSize: number) {
   if (seen !== expected.length) mismatches++;
   expected = null;
   const seconds = (t2 - t0) / 1000;
-  // scoreSeconds = forwardSeconds (transformers.js + onnxruntime) + readout (readPosition etc.).
+  // scoreSeconds = forwardSeconds (transformers.js + onnxruntime) + read-out (readout.ts).
   return { seconds, scoreSeconds: (t1 - t0) / 1000, forwardSeconds: forwardMs / 1000, editSeconds: (t2 - t1) / 1000, cpuSeconds: cpuSeconds(c0), tokensPerSecond: scoredTokens / seconds, selected, changed };
 }
 

@@ -29,51 +29,78 @@ export interface ReadoutPlan {
 }
 
 /**
- * Fill position `at` of `sink` from the row data[base .. base+vocab): the log-probability of
- * `target` always; its rank, the row's entropy (and variance of log p) and the `sink.topK` most
- * probable emittable tokens (ties go to the lower id) as `plan` asks.
+ * Reads the statistics of the scored positions of one forward pass's output, rows of
+ * data[base .. base+vocab): the log-probability of the actual token always; its rank, the row's
+ * entropy (and variance of log p) and the `sink.topK` most probable emittable tokens (ties go to
+ * the lower id) as `plan` asks. Call `position` for every scored position, then `flush`.
+ *
+ * Most positions need only their rank: one pass over a 32 KB row, bound by memory rather than
+ * arithmetic (21 µs per row, ~1.6 GB/s, on this machine). Those positions are queued and counted
+ * four rows at a time: four independent streams let the memory system fetch in parallel, which
+ * measured 15 -> 8 µs per row on rows that are not in cache.
  */
-export function readPosition(
-  data: Float32Array,
-  base: number,
-  vocab: number,
-  target: number,
-  emittable: Uint8Array,
-  sink: ScoreSink,
-  at: number,
-  plan: ReadoutPlan,
-): void {
-  const t = data[base + target];
-  sink.logProb[at] = t;
-  const withCandidates = sink.topK > 0 && Math.exp(t) > plan.candidatesAbove;
-  if (withCandidates) sink.rank[at] = readTopK(data, base, vocab, t, emittable, sink, at);
-  else {
-    clearTopK(sink, at, 0);
-    sink.rank[at] = plan.rank ? rankOf(data, base, vocab, t) : 0;
-  }
-  if (plan.moments) readMoments(data, base, vocab, sink, at);
-  else sink.entropy[at] = plan.entropy ? entropyOf(data, base, vocab) : NaN;
-}
+export class Readout {
+  private readonly queuedBase = new Int32Array(4);
+  private readonly queuedTarget = new Float64Array(4);
+  private readonly queuedAt = new Int32Array(4);
+  private readonly queuedSink: ScoreSink[] = [];
 
-/** 1 + the number of entries of the row strictly greater than t: the one pass most positions pay. */
-function rankOf(data: Float32Array, base: number, vocab: number, t: number): number {
-  // Four independent counters let the comparisons of consecutive entries overlap (~20% faster in
-  // V8 than one counter); the vocabulary tail that does not fill a group of four is counted alone.
-  let r0 = 0;
-  let r1 = 0;
-  let r2 = 0;
-  let r3 = 0;
-  const end = base + vocab;
-  const end4 = base + (vocab & ~3);
-  let v = base;
-  for (; v < end4; v += 4) {
-    if (data[v] > t) r0++;
-    if (data[v + 1] > t) r1++;
-    if (data[v + 2] > t) r2++;
-    if (data[v + 3] > t) r3++;
+  constructor(
+    private readonly data: Float32Array,
+    private readonly vocab: number,
+    private readonly emittable: Uint8Array,
+    private readonly plan: ReadoutPlan,
+  ) {}
+
+  position(base: number, target: number, sink: ScoreSink, at: number): void {
+    const { data, vocab, plan } = this;
+    const t = data[base + target];
+    sink.logProb[at] = t;
+    if (plan.moments) readMoments(data, base, vocab, sink, at);
+    else sink.entropy[at] = plan.entropy ? entropyOf(data, base, vocab) : NaN;
+    if (sink.topK > 0 && Math.exp(t) > plan.candidatesAbove) {
+      sink.rank[at] = readTopK(data, base, vocab, t, this.emittable, sink, at);
+      return;
+    }
+    clearTopK(sink, at, 0);
+    if (!plan.rank) {
+      sink.rank[at] = 0;
+      return;
+    }
+    const q = this.queuedSink.length;
+    this.queuedBase[q] = base;
+    this.queuedTarget[q] = t;
+    this.queuedAt[q] = at;
+    this.queuedSink.push(sink);
+    if (q === 3) this.flush();
   }
-  for (; v < end; v++) if (data[v] > t) r0++;
-  return 1 + r0 + r1 + r2 + r3;
+
+  /** Count the queued ranks: up to four rows in one interleaved pass. */
+  flush(): void {
+    const n = this.queuedSink.length;
+    if (n === 0) return;
+    // Fewer than four queued: the first row stands in for the missing ones (their counts are dropped).
+    for (let q = n; q < 4; q++) {
+      this.queuedBase[q] = this.queuedBase[0];
+      this.queuedTarget[q] = this.queuedTarget[0];
+    }
+    const data = this.data;
+    const [b0, b1, b2, b3] = this.queuedBase;
+    const [t0, t1, t2, t3] = this.queuedTarget;
+    let r0 = 1;
+    let r1 = 1;
+    let r2 = 1;
+    let r3 = 1;
+    for (let v = 0; v < this.vocab; v++) {
+      if (data[b0 + v] > t0) r0++;
+      if (data[b1 + v] > t1) r1++;
+      if (data[b2 + v] > t2) r2++;
+      if (data[b3 + v] > t3) r3++;
+    }
+    const ranks = [r0, r1, r2, r3];
+    for (let q = 0; q < n; q++) this.queuedSink[q].rank[this.queuedAt[q]] = ranks[q];
+    this.queuedSink.length = 0;
+  }
 }
 
 /**

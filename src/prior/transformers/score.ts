@@ -1,7 +1,7 @@
 import { emptyScores } from '../scores.js';
 import type { TokenizedText, TokenScores } from '../types.js';
 import { int64Tensor, logProbRows, type CausalLM } from './model.js';
-import { readPosition, type ReadoutPlan } from './readout.js';
+import { Readout, type ReadoutPlan } from './readout.js';
 import { planWindows, type ScoringWindow } from './windows.js';
 
 /** What scoring needs to know about the model. */
@@ -58,14 +58,16 @@ export async function scoreDocuments(setup: ScoringSetup, docs: readonly Tokeniz
       attention_mask: int64Tensor(mask, batch.length, width),
     });
     const { data, steps, vocab } = logProbRows(out.logits, setup.normalize);
+    const readout = new Readout(data, vocab, emittable, plan);
     batch.forEach(({ doc, window }, r) => {
       const sink = results[doc];
       // Input position i of the window predicts target window.start + 1 + i.
       for (let target = window.first; target <= window.end; target++) {
         const i = target - 1 - window.start;
-        readPosition(data, (r * steps + i) * vocab, vocab, tokenAt(doc, target), emittable, sink, target - 1, plan);
+        readout.position((r * steps + i) * vocab, tokenAt(doc, target), sink, target - 1);
       }
     });
+    readout.flush();
   }
   return results;
 }
