@@ -3,7 +3,10 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TailguardError, type ErrorCode } from './errors.js';
 import { loadPipeline, parsePipeline, type PipelineConfig } from './pipeline/config.js';
-import { runPipeline } from './pipeline/run.js';
+import { type RunResult, runPipeline } from './pipeline/run.js';
+import { runLocal } from './pipeline/shards/local.js';
+import { mergeShards } from './pipeline/shards/merge.js';
+import { runOneTask } from './pipeline/shards/one-task.js';
 import { formatAudit, formatSummary } from './pipeline/summary.js';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -57,6 +60,7 @@ Usage:
   tailguard score <file> [options]          per-token probabilities, ranks, entropy (scores.jsonl)
   tailguard edit <file> [options]           ToEdit only (edited.jsonl, edits.jsonl)
   tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
+  tailguard merge <run folder>              merge the finished tasks of a sharded run into the run folder
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
@@ -72,8 +76,21 @@ Runs a declarative pipeline (see pipelines/) and writes edited.jsonl, synthetic.
 rejects.jsonl and manifest.json to the output folder, then prints a summary.
 ${COMMON}
 
+Sharded runs (the same files as one run, byte for byte):
+  --world-size N   split the corpus into N tasks (also TAILGUARD_WORLD_SIZE); inside files too
+  --workers W      run the tasks on W worker processes here (default: one per CPU), then merge
+  --rank R         run only task R (also TAILGUARD_RANK), e.g. one element of an array job;
+                   then \`tailguard merge <out>\` once every task is done
+  A relaunch skips finished tasks and resumes the others from their checkpoints.
+
 Example:
-  tailguard run pipelines/toedit-ngram.json --seed 7 --out runs/seed7`,
+  tailguard run pipelines/toedit-ngram.json --seed 7 --out runs/seed7
+  tailguard run pipelines/toedit-ngram.json --world-size 8 --workers 4 --out runs/sharded`,
+  merge: `Usage: tailguard merge <run folder> [--json] [--quiet]
+
+Merges the finished tasks of a sharded run (tailguard run --world-size N --rank R) into the run
+folder: edited.jsonl, synthetic.jsonl, edits.jsonl, rejects.jsonl, statistics, report and manifest,
+as one run over the whole corpus writes them.`,
   score: `Usage: tailguard score <file> [options]
 
 Scores every token of every document with the pipeline's prior and writes scores.jsonl.
@@ -155,6 +172,8 @@ const OPTIONS = {
   repeats: { type: 'string' },
   workers: { type: 'string' },
   seeds: { type: 'string' },
+  'world-size': { type: 'string' },
+  rank: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -226,8 +245,13 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`tailguard ${command}: expected one ${command === 'run' ? 'pipeline file' : 'input file'}, got ${positionals.length}\n\n${HELP[command]}`);
     return 2;
   }
-  const config = command === 'run' ? await loadPipeline(positionals[0]) : await stagePipeline(command, positionals[0], v);
   const log = v.quiet ? () => {} : (m: string) => console.error(m);
+  if (command === 'merge') return printRun(await mergeShards(positionals[0], { log }), v);
+  const config = command === 'run' ? await loadPipeline(positionals[0]) : await stagePipeline(command, positionals[0], v);
+  const worldSize = int('world-size', v['world-size'] ?? process.env.TAILGUARD_WORLD_SIZE);
+  const rank = int('rank', v.rank ?? process.env.TAILGUARD_RANK);
+  if (worldSize !== undefined) return sharded(config, worldSize, rank, v, log, argv);
+  if (rank !== undefined) throw new TailguardError('config', '--rank needs --world-size (or TAILGUARD_WORLD_SIZE): the number of tasks the run is split into');
   const result = await withSignals(argv, (signal) =>
     runPipeline(config, {
       out: v.out,
@@ -241,9 +265,31 @@ export async function main(argv: string[]): Promise<number> {
       log,
     }),
   );
+  return printRun(result, v);
+}
+
+function printRun(result: RunResult, v: Values): number {
   if (v.json) console.log(JSON.stringify({ ...result.summary, gate: result.report?.gate ?? null }, null, 2));
   else console.log(formatSummary(result.summary, result.dir) + (result.report ? `\n${formatAudit(result.report)}` : ''));
   return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
+}
+
+/** A run split into tasks: one task (--rank), or all of them on worker processes here and then the merge. */
+async function sharded(config: PipelineConfig, worldSize: number, rank: number | undefined, v: Values, log: (m: string) => void, argv: string[]): Promise<number> {
+  if (worldSize < 1) throw new TailguardError('config', '--world-size expects at least 1 task');
+  for (const flag of ['limit', 'strict', 'resume'] as const) {
+    if (v[flag] !== undefined) throw new TailguardError('config', `--${flag} cannot be used with --world-size${flag === 'resume' ? ': a relaunch resumes by itself' : ': it needs one reader over the whole corpus'}`);
+  }
+  const seed = int('seed', v.seed);
+  if (rank === undefined) {
+    const result = await withSignals(argv, (signal) => runLocal(config, { out: v.out, seed, worldSize, workers: int('workers', v.workers), force: v.force ?? false, signal, log }));
+    return printRun(result, v);
+  }
+  if (v.force) throw new TailguardError('config', '--force cannot be used with --rank: it would clear the other tasks\' work; clear the folder before launching the tasks');
+  const { dir, skipped, done } = await withSignals(argv, (signal) => runOneTask(config, { out: v.out, seed, worldSize, rank, signal, log }));
+  const { read, written, rejected } = done.accounting.total;
+  console.log(`task ${rank} of ${worldSize}: ${skipped ? 'finished earlier, skipped' : 'done'} (${read} read, ${written} written, ${rejected} rejected) in ${dir}`);
+  return 0;
 }
 
 /**
@@ -262,7 +308,9 @@ async function withSignals<T>(argv: string[], run: (signal: AbortSignal) => Prom
     return await run(controller.signal);
   } catch (e) {
     if (e instanceof TailguardError && e.code === 'interrupted') {
-      const again = ['tailguard', ...argv.filter((a) => a !== '--resume' && a !== '--force'), '--resume'].map(shellQuote).join(' ');
+      // A sharded run resumes by being launched again; a single run needs --resume.
+      const shardedRun = argv.some((a) => a.startsWith('--world-size')) || process.env.TAILGUARD_WORLD_SIZE !== undefined;
+      const again = ['tailguard', ...argv.filter((a) => a !== '--resume' && a !== '--force'), ...(shardedRun ? [] : ['--resume'])].map(shellQuote).join(' ');
       console.error(`tailguard: ${e.message}\nresume with: ${again}`);
       process.exit(SIGNAL_EXIT[controller.signal.reason as string] ?? EXIT.interrupted);
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as api from '../src/index.js';
 
 test('the public API exports what the README and the CLI rely on', (t) => {
-  for (const name of ['loadPipeline', 'parsePipeline', 'runPipeline', 'auditCorpora', 'readCorpus', 'readBrown', 'NGramPrior', 'TransformersPrior', 'resampleDocument', 'applyEdits', 'calibrateThreshold', 'generateContinuations', 'CorpusStats', 'compareViews', 'evaluateGate', 'TailguardError', 'rngFor', 'runSimulation', 'loadSimulation', 'openRecordWriter', 'listCorpusFiles', 'checkCorpus']) {
+  for (const name of ['loadPipeline', 'parsePipeline', 'runPipeline', 'auditCorpora', 'readCorpus', 'readBrown', 'NGramPrior', 'TransformersPrior', 'resampleDocument', 'applyEdits', 'calibrateThreshold', 'generateContinuations', 'CorpusStats', 'compareViews', 'evaluateGate', 'TailguardError', 'rngFor', 'runSimulation', 'loadSimulation', 'openRecordWriter', 'listCorpusFiles', 'checkCorpus', 'runLocal', 'runOneTask', 'mergeShards', 'splitCorpus']) {
     t.truthy((api as Record<string, unknown>)[name], name);
   }
 });

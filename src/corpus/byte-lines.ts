@@ -21,13 +21,13 @@ export interface ByteLinesFailure {
  * Split a byte stream into lines at `\n`. Works on bytes, so a multi-byte character cut by a
  * chunk boundary is never decoded in halves, and a line of any length costs at most `maxBytes`
  * of memory. If the source fails, the unfinished last line is not yielded as a record: the
- * failure says where reading stopped, and the caller rejects the rest.
+ * failure says where reading stopped, and the caller rejects the rest. `start` numbers the lines
+ * of a source that begins inside a file (a shard's byte range).
  */
-export async function* byteLines(source: AsyncIterable<Buffer> | Iterable<Buffer>, maxBytes: number): AsyncGenerator<ByteLine | ByteLinesFailure> {
+export async function* byteLines(source: AsyncIterable<Buffer> | Iterable<Buffer>, maxBytes: number, start = { line: 1, offset: 0 }): AsyncGenerator<ByteLine | ByteLinesFailure> {
   let parts: Buffer[] = [];
   let length = 0;
-  let line = 1;
-  let offset = 0;
+  let { line, offset } = start;
   const finish = (): ByteLine => {
     let bytes = length <= maxBytes ? Buffer.concat(parts, length) : undefined;
     if (bytes && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);

@@ -1,9 +1,17 @@
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { byteLines } from './byte-lines.js';
 import type { ReadItem, Reject } from './document.js';
 import { compressionOf, openBytes } from './open-bytes.js';
 import { type FieldMap, recordToItem } from './record.js';
 import { bomLength, firstInvalidUtf8 } from './utf8.js';
+
+/** A newline-aligned part of a JSONL file: bytes [start, end), whose first line is number `line`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+  line: number;
+}
 
 /** Longest record read by default: far below V8's string limit, far above any real document. */
 export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
@@ -14,11 +22,13 @@ export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
  * `maxRecordBytes` becomes a reject naming the file, line and byte offset; reading goes on. A
  * truncated or corrupt compressed stream ends the file with one reject saying where. Blank lines are not
  * records and are skipped; CRLF line ends and a leading byte-order mark are accepted. Documents without
- * an id get `<label>:<line>` (the file name by default).
+ * an id get `<label>:<line>` (the file name by default). `range` reads only the lines of an
+ * uncompressed file's newline-aligned byte range [start, end), numbered from `line` (a shard).
  */
-export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, label = basename(file)): AsyncGenerator<ReadItem> {
+export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, label = basename(file), range?: ByteRange): AsyncGenerator<ReadItem> {
   const reject = (r: Omit<Reject, 'file'>): ReadItem => ({ ok: false, reject: { file, ...r } });
-  for await (const l of byteLines(openBytes(file), maxRecordBytes)) {
+  const source = range ? createReadStream(file, { start: range.start, end: range.end - 1 }) : openBytes(file);
+  for await (const l of byteLines(source, maxRecordBytes, range && { line: range.line, offset: range.start })) {
     const { line, offset } = l;
     if ('error' in l) {
       const compression = compressionOf(file);

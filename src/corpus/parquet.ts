@@ -11,8 +11,15 @@ import { type FieldMap, recordToItem } from './record.js';
  * the file's size. Every column but the text and id columns goes to meta (a JSON column such as
  * the `meta` Tailguard writes is merged into it). `line` in rejects is the 0-based row index. A
  * file whose footer or a row group cannot be decoded ends in one `truncated` reject saying where.
+ * `groups` reads only row groups [from, to) (a shard); rows keep their index in the file.
  */
-export async function* readParquet(file: string, fields: FieldMap, label = basename(file)): AsyncGenerator<ReadItem> {
+/** How many row groups a Parquet file has, and their uncompressed sizes (to balance shards). */
+export async function parquetRowGroups(file: string): Promise<number[]> {
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  return metadata.row_groups.map((g) => Number(g.total_byte_size));
+}
+
+export async function* readParquet(file: string, fields: FieldMap, label = basename(file), groups?: { from: number; to: number }): AsyncGenerator<ReadItem> {
   const buffer = await asyncBufferFromFile(file);
   let metadata: FileMetaData;
   try {
@@ -25,6 +32,10 @@ export async function* readParquet(file: string, fields: FieldMap, label = basen
   let rowStart = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
     const rowEnd = rowStart + Number(group.num_rows);
+    if (groups && (index < groups.from || index >= groups.to)) {
+      rowStart = rowEnd;
+      continue;
+    }
     let rows: Record<string, unknown>[];
     try {
       rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd, compressors });

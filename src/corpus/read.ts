@@ -1,13 +1,8 @@
-import { stat } from 'node:fs/promises';
-import { TailguardError } from '../errors.js';
-import { type BrownSplit, readBrown } from './brown.js';
+import type { BrownSplit } from './brown.js';
 import type { ReadItem } from './document.js';
-import { type CorpusFile, listCorpusFiles } from './file-list.js';
+import { listCorpusFiles } from './file-list.js';
 import type { FileFormat } from './formats.js';
-import { readJsonArray } from './json-array.js';
-import { readJsonl } from './jsonl.js';
-import { readParquet } from './parquet.js';
-import { readTextFile, readTextFiles } from './text-files.js';
+import { type CorpusPiece, corpusUnits, mustExist, pieceItems, readUnit } from './units.js';
 
 /**
  * Where a corpus comes from. Serialisable: it lives in pipeline files and manifests. `jsonl` and
@@ -36,11 +31,12 @@ export function sourceOf(item: ReadItem, spec: CorpusSpec): string {
 /**
  * Stream a corpus as documents and rejects. Beyond each format's own checks, a document with
  * only whitespace, or whose id was already seen, is rejected here, so every format is held to
- * the same rules and every record is accounted for.
+ * the same rules and every record is accounted for. With `pieces` (a shard, see shards.ts) only
+ * those parts of the corpus are read; duplicate ids are then caught within the shard only.
  */
-export async function* readCorpus(spec: CorpusSpec): AsyncGenerator<ReadItem> {
+export async function* readCorpus(spec: CorpusSpec, pieces?: readonly CorpusPiece[]): AsyncGenerator<ReadItem> {
   const seen = new Set<string>();
-  for await (const item of rawItems(spec)) {
+  for await (const item of pieces ? pieceItems(spec, pieces) : rawItems(spec)) {
     if (item.ok) {
       const { doc } = item;
       const where = { file: sourceOf(item, spec), line: item.where?.line, offset: item.where?.offset, id: doc.id };
@@ -58,44 +54,15 @@ export async function* readCorpus(spec: CorpusSpec): AsyncGenerator<ReadItem> {
   }
 }
 
+/** The items of the whole corpus, unit after unit. */
 async function* rawItems(spec: CorpusSpec): AsyncGenerator<ReadItem> {
-  if (spec.format === 'brown') {
-    for await (const doc of readBrown(spec.split)) yield { ok: true, doc };
-    return;
-  }
-  if (spec.format === 'files') {
-    for (const file of await listCorpusFiles(spec.path, { split: spec.split, format: spec.fileFormat })) yield* readFile(file, spec);
-    return;
-  }
-  await mustExist(spec.path, spec.format === 'text');
-  if (spec.format === 'jsonl') yield* readJsonl(spec.path, spec, spec.maxRecordBytes);
-  else if (spec.format === 'json') yield* readJsonArray(spec.path, spec);
-  else if (spec.format === 'parquet') yield* readParquet(spec.path, spec);
-  else yield* readTextFiles(spec.path);
-}
-
-/** One file of a multi-file corpus; ids given to records without one start with its path in the corpus, so shards never collide. */
-async function* readFile(file: CorpusFile, spec: Extract<CorpusSpec, { format: 'files' }>): AsyncGenerator<ReadItem> {
-  if (file.format === 'jsonl') yield* readJsonl(file.path, spec, spec.maxRecordBytes, file.name);
-  else if (file.format === 'json') yield* readJsonArray(file.path, spec, file.name);
-  else if (file.format === 'parquet') yield* readParquet(file.path, spec, file.name);
-  else yield await readTextFile(file.path, file.name);
+  for (const unit of await corpusUnits(spec)) yield* readUnit(unit, spec);
 }
 
 /** Fail early, before any model is loaded, when a corpus's file is missing or is a folder, or a folder or glob holds no data file. */
 export async function checkCorpus(spec: CorpusSpec): Promise<void> {
   if (spec.format === 'files') await listCorpusFiles(spec.path, { split: spec.split, format: spec.fileFormat });
   else if (spec.format !== 'brown') await mustExist(spec.path, spec.format === 'text');
-}
-
-async function mustExist(path: string, folderAllowed: boolean): Promise<void> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    throw new TailguardError('input', `${path}: input not found (${(e as NodeJS.ErrnoException).code}); check the path in the pipeline file or on the command line`, { file: path, cause: e });
-  }
-  if (info.isDirectory() && !folderAllowed) throw new TailguardError('input', `${path}: is a directory; give a file, or use format "files" for a folder (or "text" for a folder of .txt files)`, { file: path });
 }
 
 /** Only the documents of a corpus, for training priors: rejects are skipped there by design. */

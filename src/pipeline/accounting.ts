@@ -45,6 +45,12 @@ export class Accounting {
     }
   }
 
+  /** Add the counts of a later part of the input (a shard), file by file, keeping first-seen order. */
+  merge(part: { total: FileCounts; files: Record<string, FileCounts> }): void {
+    add(this.total, part.total);
+    for (const [file, c] of Object.entries(part.files)) add((this.files[file] ??= empty()), c);
+  }
+
   /** Throw if any file, or the run, or an output file's record count, does not balance. */
   check(outputs: { written: number[]; rejected: number }): void {
     const problems: string[] = [];
@@ -57,4 +63,11 @@ export class Accounting {
     if (outputs.rejected !== this.total.rejected) problems.push(`rejects.jsonl holds ${outputs.rejected} records, ${this.total.rejected} were rejected`);
     if (problems.length) throw new TailguardError('internal', `accounting does not balance (a bug: please report it):\n  ${problems.join('\n  ')}`);
   }
+}
+
+function add(to: FileCounts, from: FileCounts): void {
+  to.read += from.read;
+  to.written += from.written;
+  to.rejected += from.rejected;
+  for (const [kind, n] of Object.entries(from.rejects) as [RejectKind, number][]) to.rejects[kind] = (to.rejects[kind] ?? 0) + n;
 }

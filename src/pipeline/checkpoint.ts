@@ -102,7 +102,7 @@ export async function loadCheckpoint(dir: string, settings: unknown, input: Inpu
 }
 
 /** The path of the first differing value between two JSON values, with both values; null if equal. */
-function firstDifference(was: unknown, now: unknown, path = ''): string | null {
+export function firstDifference(was: unknown, now: unknown, path = ''): string | null {
   if (JSON.stringify(was) === JSON.stringify(now)) return null;
   if (was && now && typeof was === 'object' && typeof now === 'object' && !Array.isArray(was) && !Array.isArray(now)) {
     for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {

@@ -20,6 +20,9 @@ export const RUN_FILES = {
 /** Where the data files of a run whose gate failed are kept, instead of their final names. */
 export const QUARANTINE = 'quarantine';
 
+/** Where a sharded run keeps its plan and each task's parts (see shards/plan.ts). */
+export const TASKS_DIR = 'tasks';
+
 /**
  * Prepare the output folder. A finished run (one with a manifest) is never overwritten without
  * `force`, nor an interrupted one (with a checkpoint) without `force` or `resume`; an output
@@ -40,7 +43,8 @@ export async function prepareRunFolder(dir: string, options: { force: boolean; r
   }
   // A folder holding a manifest (a run) or a report (an audit) is finished work.
   const finished = existsSync(join(out, RUN_FILES.manifest)) || existsSync(join(out, RUN_FILES.report));
-  const interrupted = !finished && existsSync(join(out, RUN_FILES.checkpoint));
+  // A checkpoint, or the tasks of a sharded run, mean work under way.
+  const interrupted = !finished && (existsSync(join(out, RUN_FILES.checkpoint)) || existsSync(join(out, TASKS_DIR)));
   if (options.force) {
     if (finished || interrupted) await clearRun(out);
   } else if (finished) {
@@ -55,7 +59,7 @@ export async function prepareRunFolder(dir: string, options: { force: boolean; r
 /** Remove the files a run writes, and only those: nothing else in the folder is touched. */
 async function clearRun(out: string): Promise<void> {
   for (const name of await readdir(out)) {
-    if (name === QUARANTINE || /^stats\.[\w-]+\.json(\.partial)?$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
+    if (name === QUARANTINE || name === TASKS_DIR || /^stats\.[\w-]+\.json(\.partial)?$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
       await rm(join(out, name), { force: true, recursive: true });
     }
   }

@@ -17,6 +17,9 @@ export type ItemResult = { reject: Reject } | { source: string; processed: Proce
 
 export type Totals = Checkpoint['totals'];
 
+/** Counts, statistics and samples of the outputs, with their files' lengths: a checkpoint's part, or a finished shard's. */
+export type OutputsState = Pick<Checkpoint, 'accounting' | 'totals' | 'files' | 'views' | 'samples'>;
+
 const KINDS = ['edited', 'edits', 'synthetic', 'scores', 'rejects'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -80,8 +83,25 @@ export class RunOutputs {
     if (this.samples.length < SAMPLE_DOCS) this.samples.push(p.sample());
   }
 
+  /** Write a record to one output file as it is (a record of a shard's part, when merging). */
+  async copy(kind: string, record: unknown): Promise<void> {
+    await this.writers[kind as Kind]!.write(record);
+  }
+
+  /**
+   * Count a finished shard in: its accounting, totals, audit statistics and samples. Shards taken
+   * in corpus order give what one run over the whole corpus counts, n-gram tables included (in
+   * first-seen order), as long as the tables stay within their budget.
+   */
+  absorb(part: OutputsState, budget: number): void {
+    this.accounting.merge(part.accounting);
+    for (const key of Object.keys(this.totals) as (keyof Totals)[]) this.totals[key] += part.totals[key];
+    for (const [name, stats] of Object.entries(this.views)) stats.merge(CorpusStats.fromJSON(part.views[name], budget));
+    for (const sample of part.samples) if (this.samples.length < SAMPLE_DOCS) this.samples.push(sample);
+  }
+
   /** Flush every file to disk and describe the state, for a checkpoint. */
-  async state(): Promise<Pick<Checkpoint, 'accounting' | 'totals' | 'files' | 'views' | 'samples'>> {
+  async state(): Promise<OutputsState> {
     const files: Checkpoint['files'] = {};
     for (const [kind, w] of Object.entries(this.writers)) files[kind] = await w.flush();
     return {

@@ -1,26 +1,22 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AuditReport, buildReport } from '../audit/report.js';
-import { reportHtml } from '../audit/report-html.js';
-import { reportMarkdown } from '../audit/report-markdown.js';
-import type { Document, ReadItem } from '../corpus/document.js';
+import type { AuditReport } from '../audit/report.js';
+import type { ReadItem } from '../corpus/document.js';
 import { brownFiles } from '../corpus/brown.js';
-import { checkCorpus, describeCorpus, readCorpus, sourceOf } from '../corpus/read.js';
+import { checkCorpus, describeCorpus, readCorpus } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
-import { generateContinuations } from '../generate/continue.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
-import { rngFor } from '../random.js';
 import { calibrate } from './calibrate.js';
 import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings, saveCheckpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
+import { finishRun } from './finish-run.js';
 import { openPrior } from './open-prior.js';
 import { batches, orderedMap } from './ordered-map.js';
+import { processBatch } from './process-batch.js';
 import { Progress } from './progress.js';
-import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
-import { type ItemResult, RunOutputs } from './run-outputs.js';
-import { type RunSummary, summarize } from './summary.js';
-import { processDocument, type ProcessedDocument } from './process-document.js';
-import { versions } from './versions.js';
+import { prepareRunFolder } from './run-folder.js';
+import { RunOutputs } from './run-outputs.js';
+import type { RunSummary } from './summary.js';
 
 export interface RunOptions {
   /** Output folder; default `config.output.dir`, else `runs/<name>`. */
@@ -148,50 +144,14 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
   }
 
-  let report: AuditReport | null = null;
-  if (config.audit.enabled) {
-    const t = Date.now();
-    report = { ...buildReport(outputs.views, 'human', config.audit.gate, seed), samples: outputs.samples };
-    timings.auditSeconds = (Date.now() - t) / 1000;
-    await writeJsonAtomic(join(dir, RUN_FILES.report), report, true);
-    const title = `Tailguard audit: ${config.name}`;
-    const markdown = reportMarkdown(report, title);
-    await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), markdown);
-    await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
-    for (const [name, stats] of Object.entries(outputs.views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
-  }
-  // A failed gate keeps the data out of the final names: it lands in quarantine/ instead.
-  await outputs.close(report?.gate.passed ?? true);
-  timings.wallSeconds = (Date.now() - started) / 1000;
-  timings.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-
-  const summary = summarize({ ...outputs.totals, read: total.read, written: total.written, rejected: total.rejected }, { threshold, calibration, config, timings });
-  if (total.read === 0) summary.warnings.push(`no records were read from ${describeCorpus(config.input)}: the input is empty`);
-  const manifest = {
-    pipeline: config.name,
-    config,
-    seed,
-    limit: limit ?? null,
-    input: describeCorpus(config.input),
-    versions: versions(),
-    prior: prior.identity,
-    selection: { mode: config.edit.selection.mode, threshold, calibration },
-    gate: report?.gate ?? null,
-    counts: { read: total.read, written: total.written, rejected: total.rejected },
-    rejects: total.rejects,
-    inputs: outputs.accounting.files,
-    summary,
-    timings,
-    files: outputs.files(),
-  };
-  await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
+  const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started });
   // The manifest marks the run finished; only then may the checkpoint go.
   await rm(checkpointPath(dir), { force: true });
   if (!options.prior) await prior.dispose();
   return { dir, summary, manifest, report };
 }
 
-function interrupted(signal: AbortSignal, when = ''): TailguardError {
+export function interrupted(signal: AbortSignal, when = ''): TailguardError {
   return new TailguardError('interrupted', `interrupted by ${typeof signal.reason === 'string' ? signal.reason : 'an abort'}${when && ` ${when}`}`);
 }
 
@@ -204,7 +164,7 @@ async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | u
 }
 
 /** Leave out the first `n` items: those a resumed run has written already. */
-async function* skip<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+export async function* skip<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T> {
   let i = 0;
   for await (const item of items) if (i++ >= n) yield item;
 }
@@ -221,38 +181,3 @@ async function* limitDocs(items: AsyncIterable<ReadItem>, limit: number | undefi
 
 /** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
 const SCORE_CACHE_TOKENS = 2_000_000;
-
-/** Score a batch together, then edit and generate each document with its own random streams. */
-async function processBatch(batch: ReadItem[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ItemResult[]> {
-  const docs: Document[] = batch.flatMap((item) => (item.ok ? [item.doc] : []));
-  const processed = await processDocuments(docs, prior, config, seed, threshold, cache);
-  let next = 0;
-  return batch.map((item) => (item.ok ? { source: sourceOf(item, config.input), processed: processed[next++] } : { reject: item.reject }));
-}
-
-async function processDocuments(docs: Document[], prior: PriorModel, config: PipelineConfig, seed: number, threshold: number, cache: Map<string, TokenScores>): Promise<ProcessedDocument[]> {
-  const tokens = docs.map((d) => prior.tokenize(d.text));
-  const missing = docs.flatMap((d, i) => (cache.has(d.id) ? [] : [i]));
-  // Candidates only where ToEdit may resample, unless every position's are written out.
-  const candidatesAbove = config.writeScores ? undefined : threshold;
-  const fresh = await prior.score(missing.map((i) => tokens[i]), { topK: config.edit.topK, entropy: config.writeScores, candidatesAbove });
-  const scores = docs.map((d) => cache.get(d.id)!);
-  missing.forEach((i, j) => (scores[i] = fresh[j]));
-  for (const d of docs) cache.delete(d.id); // used once: free it
-  const synthetic = config.synthetic.enabled
-    ? await generateContinuations(prior, docs.map((d, i) => ({ text: d.text, tokens: tokens[i], rng: rngFor(seed, 'synthetic', d.id) })), config.synthetic)
-    : [];
-  const processed = docs.map((doc, i) => processDocument(doc, tokens[i], scores[i], synthetic[i], prior, config, seed, threshold));
-  if (config.audit.enabled && config.audit.scoreViews) await scoreViews(processed, prior);
-  return processed;
-}
-
-/** Score the edited and synthetic texts that are not scored yet, in one batch per view. */
-async function scoreViews(processed: ProcessedDocument[], prior: PriorModel): Promise<void> {
-  for (const view of ['edited', 'synthetic']) {
-    const pending = processed.map((p) => p.views[view]).filter((v) => v && !v.scores);
-    const scores = await prior.score(pending.map((v) => prior.tokenize(v.text)), { topK: 0, entropy: false });
-    pending.forEach((v, i) => (v.scores = scores[i]));
-  }
-}
-

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { type AuditReport, buildReport } from '../audit/report.js';
+import { reportHtml } from '../audit/report-html.js';
+import { reportMarkdown } from '../audit/report-markdown.js';
+import { describeCorpus } from '../corpus/read.js';
+import type { Calibration } from '../edit/threshold.js';
+import type { PriorIdentity } from '../prior/types.js';
+import type { PipelineConfig } from './config.js';
+import { RUN_FILES, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
+import type { RunOutputs } from './run-outputs.js';
+import { type RunSummary, summarize } from './summary.js';
+import { versions } from './versions.js';
+
+export interface FinishContext {
+  config: PipelineConfig;
+  seed: number;
+  limit: number | undefined;
+  threshold: number;
+  calibration: Calibration | null;
+  prior: PriorIdentity;
+  timings: Record<string, number>;
+  /** When the run started (ms since the epoch), for its wall time. */
+  started: number;
+  /** More manifest entries (how a sharded run was split). */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The end of a run, single-machine or merged from shards alike: audit report and statistics,
+ * outputs moved to their final names (or quarantine/ when the gate fails), summary, and the
+ * manifest last, since it marks the run finished.
+ */
+export async function finishRun(dir: string, outputs: RunOutputs, c: FinishContext): Promise<{ report: AuditReport | null; summary: RunSummary; manifest: Record<string, unknown> }> {
+  const { config, seed, timings } = c;
+  const { total } = outputs.accounting;
+  let report: AuditReport | null = null;
+  if (config.audit.enabled) {
+    const t = Date.now();
+    report = { ...buildReport(outputs.views, 'human', config.audit.gate, seed), samples: outputs.samples };
+    timings.auditSeconds = (Date.now() - t) / 1000;
+    await writeJsonAtomic(join(dir, RUN_FILES.report), report, true);
+    const title = `Tailguard audit: ${config.name}`;
+    const markdown = reportMarkdown(report, title);
+    await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), markdown);
+    await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
+    for (const [name, stats] of Object.entries(outputs.views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
+  }
+  // A failed gate keeps the data out of the final names: it lands in quarantine/ instead.
+  await outputs.close(report?.gate.passed ?? true);
+  timings.wallSeconds = (Date.now() - c.started) / 1000;
+  timings.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+
+  const summary = summarize({ ...outputs.totals, read: total.read, written: total.written, rejected: total.rejected }, { threshold: c.threshold, calibration: c.calibration, config, timings });
+  if (total.read === 0) summary.warnings.push(`no records were read from ${describeCorpus(config.input)}: the input is empty`);
+  const manifest = {
+    pipeline: config.name,
+    config,
+    seed,
+    limit: c.limit ?? null,
+    input: describeCorpus(config.input),
+    versions: versions(),
+    prior: c.prior,
+    selection: { mode: config.edit.selection.mode, threshold: c.threshold, calibration: c.calibration },
+    gate: report?.gate ?? null,
+    counts: { read: total.read, written: total.written, rejected: total.rejected },
+    rejects: total.rejects,
+    inputs: outputs.accounting.files,
+    summary,
+    timings,
+    files: outputs.files(),
+    ...c.extra,
+  };
+  await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
+  return { report, summary, manifest };
+}

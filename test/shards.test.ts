@@ -1,0 +1,128 @@
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeShards, openRecordWriter, parsePipeline, readBrown, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
+import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
+import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
+import { cli } from './helpers/cli.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-'));
+const prior = await brownPrior();
+const brown = (await collect(readBrown('heldout'))).slice(0, 12).map((d) => ({ ...d, text: d.text.slice(0, 2000) }));
+const record = (d: (typeof brown)[number]) => JSON.stringify({ id: d.id, text: d.text, meta: d.meta });
+
+// One folder with every kind of cut: JSONL (byte ranges; a record without id is named by its
+// line), a JSON array (record ranges) and Parquet (row groups), with bad records among them.
+const corpus = join(dir, 'corpus');
+await mkdir(corpus);
+const jsonl = [...brown.slice(0, 4).map(record), '{"id": "broken', JSON.stringify({ text: brown[4].text }), '', '{"id": "empty", "text": " "}', record(brown[5])];
+await writeFile(join(corpus, 'a.jsonl'), jsonl.join('\n') + '\n');
+await writeFile(join(corpus, 'b.json'), `[${record(brown[6])}, 42, ${record(brown[7])}]`);
+const parquet = openRecordWriter(join(corpus, 'c.jsonl'), { format: 'parquet', rowGroupRecords: 1 });
+for (const d of brown.slice(8)) await parquet.write({ id: d.id, text: d.text, meta: d.meta });
+await parquet.close();
+
+const pipeline = {
+  name: 'shards',
+  input: { format: 'files', path: corpus },
+  prior: { type: 'ngram', file: TEST_MODEL_FILE },
+  edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
+  synthetic: { promptTokens: 16 },
+  output: { format: 'parquet', shardRecords: 5, rowGroupRecords: 2 },
+  checkpoint: { everyDocuments: 1 },
+  batchSize: 2,
+  concurrency: 2,
+};
+const config = parsePipeline(pipeline);
+const quiet = { log: () => {} };
+const ref = join(dir, 'single');
+await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
+
+/** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ aside. */
+async function snapshot(out: string): Promise<Record<string, unknown>> {
+  const files: Record<string, unknown> = {};
+  for (const name of (await readdir(out)).filter((n) => n !== 'tasks').sort()) {
+    const bytes = await readFile(join(out, name));
+    if (name !== 'manifest.json') files[name] = createHash('sha256').update(bytes).digest('hex');
+    else {
+      const { timings: _t, shards: _s, summary, ...rest } = JSON.parse(bytes.toString());
+      files[name] = { ...rest, summary: { ...summary, wallSeconds: null, tokensPerSecond: null } };
+    }
+  }
+  return files;
+}
+const expected = await snapshot(ref);
+
+test('shards of the corpus, read one after another, give the items of the whole corpus, cut inside files', async (t) => {
+  const spec = config.input;
+  const whole = await collect(readCorpus(spec));
+  t.is(whole.filter((i) => !i.ok).length, 3, 'rejects among the documents: malformed JSON, empty text, not an object');
+  for (const n of [1, 2, 3, 5, 8]) {
+    const shards = await splitCorpus(spec, n);
+    t.is(shards.length, n);
+    const items = [];
+    for (const pieces of shards) items.push(...(await collect(readCorpus(spec, pieces))));
+    t.deepEqual(items, whole, `${n} shards`);
+  }
+  const cuts = (await splitCorpus(spec, 8)).flat();
+  t.true(cuts.some((p) => p.slice.by === 'bytes' && p.slice.start > 0), 'a JSONL file is cut at a line inside it');
+  t.true(cuts.some((p) => p.slice.by === 'records' && p.slice.from > 0), 'a JSON array is cut between records');
+  t.true(cuts.some((p) => p.slice.by === 'rowGroups' && p.slice.from > 0), 'a Parquet file is cut between row groups');
+});
+
+test('world size 1, 2 and 4 give the single-machine run folder byte for byte, statistics included; finished tasks are skipped and a stopped one resumes', async (t) => {
+  const one = join(dir, 'ws1');
+  await runLocal(config, { out: one, worldSize: 1, workers: 1, ...quiet });
+  t.deepEqual(await snapshot(one), expected, 'world size 1');
+
+  const two = join(dir, 'ws2');
+  for (const rank of [0, 1]) t.false((await runOneTask(config, { out: two, worldSize: 2, rank, prior, ...quiet })).skipped);
+  t.true((await runOneTask(config, { out: two, worldSize: 2, rank: 0, prior, ...quiet })).skipped, 'a finished task is skipped');
+  await mergeShards(two);
+  t.deepEqual(await snapshot(two), expected, 'world size 2');
+
+  const four = join(dir, 'ws4');
+  const stop = new AbortController();
+  stop.abort('a test');
+  await t.throwsAsync(runOneTask(config, { out: four, worldSize: 4, rank: 1, prior, signal: stop.signal, ...quiet }), { message: /interrupted by a test in task 1 after \d+ records/ });
+  t.true(existsSync(join(taskDir(four, 1), 'checkpoint.json')), 'the stopped task saved a checkpoint');
+  t.true((await loadPlan(four)).tasks.every((pieces) => pieces.length > 0), 'every task has work');
+  const merged = await runLocal(config, { out: four, worldSize: 4, workers: 2, ...quiet });
+  t.deepEqual(await snapshot(four), expected, 'world size 4');
+  t.is((merged.manifest.shards as { worldSize: number }).worldSize, 4);
+  t.false(existsSync(join(taskDir(four, 1), 'edited.jsonl')), 'the parts are removed after the merge');
+});
+
+test('the CLI runs tasks by --rank with the world size from the environment, concurrently, and merges them', async (t) => {
+  const file = join(dir, 'pipeline.json');
+  await writeFile(file, JSON.stringify(pipeline));
+  const out = join(dir, 'cli');
+  const env = { TAILGUARD_WORLD_SIZE: '2' };
+  const ranks = await Promise.all([0, 1].map((rank) => cli(['run', file, '--out', out, '--rank', String(rank), '--quiet'], { env })));
+  for (const [rank, r] of ranks.entries()) {
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stdout, new RegExp(`task ${rank} of 2: done \\(\\d+ read`));
+  }
+  const early = await cli(['run', file, '--out', out, '--rank', '0', '--quiet'], { env });
+  t.regex(early.stdout, /task 0 of 2: finished earlier, skipped/);
+  const merge = await cli(['merge', out, '--quiet']);
+  t.is(merge.code, 0, merge.stderr);
+  t.deepEqual(await snapshot(out), expected);
+  const refused = await cli(['run', file, '--out', join(dir, 'cli-limit'), '--world-size', '2', '--limit', '3']);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /--limit cannot be used with --world-size/);
+});
+
+test('a document id in two tasks is refused at the merge, since one reader would have rejected the later one', async (t) => {
+  const input = join(dir, 'dup.jsonl');
+  const texts = brown.slice(0, 4).map((d) => ({ ...d, text: d.text.slice(0, 400) }));
+  await writeFile(input, [...texts.map(record), record({ ...texts[1], id: texts[0].id })].join('\n') + '\n');
+  const dup = parsePipeline({ ...pipeline, input: { format: 'jsonl', path: input }, edit: {}, output: {} });
+  const out = join(dir, 'dup');
+  for (const rank of [0, 1]) await runOneTask(dup, { out, worldSize: 2, rank, prior, ...quiet });
+  await t.throwsAsync(mergeShards(out), { message: new RegExp(`document id "${texts[0].id}" is in task 0 and task 1`) });
+  t.false(existsSync(join(out, 'manifest.json')));
+});
