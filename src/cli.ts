@@ -7,6 +7,7 @@ import { type RunResult, runPipeline } from './pipeline/run.js';
 import { runLocal } from './pipeline/shards/local.js';
 import { mergeShards } from './pipeline/shards/merge.js';
 import { runOneTask } from './pipeline/shards/one-task.js';
+import { shardStatus } from './pipeline/shards/status.js';
 import { formatAudit, formatSummary } from './pipeline/summary.js';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -61,6 +62,7 @@ Usage:
   tailguard edit <file> [options]           ToEdit only (edited.jsonl, edits.jsonl)
   tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
   tailguard merge <run folder>              merge the finished tasks of a sharded run into the run folder
+  tailguard status <run folder>             the tasks of a sharded run: done, started, pending
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
@@ -91,6 +93,10 @@ Example:
 Merges the finished tasks of a sharded run (tailguard run --world-size N --rank R) into the run
 folder: edited.jsonl, synthetic.jsonl, edits.jsonl, rejects.jsonl, statistics, report and manifest,
 as one run over the whole corpus writes them.`,
+  status: `Usage: tailguard status <run folder> [--json]
+
+Lists the tasks of a sharded run: done (with records and seconds), started (a checkpoint but no
+completion marker: running, or stopped or failed), pending; then what is left to do.`,
   score: `Usage: tailguard score <file> [options]
 
 Scores every token of every document with the pipeline's prior and writes scores.jsonl.
@@ -247,6 +253,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const log = v.quiet ? () => {} : (m: string) => console.error(m);
   if (command === 'merge') return printRun(await mergeShards(positionals[0], { log }), v);
+  if (command === 'status') return printStatus(positionals[0], v);
   const config = command === 'run' ? await loadPipeline(positionals[0]) : await stagePipeline(command, positionals[0], v);
   const worldSize = int('world-size', v['world-size'] ?? process.env.TAILGUARD_WORLD_SIZE);
   const rank = int('rank', v.rank ?? process.env.TAILGUARD_RANK);
@@ -272,6 +279,18 @@ function printRun(result: RunResult, v: Values): number {
   if (v.json) console.log(JSON.stringify({ ...result.summary, gate: result.report?.gate ?? null }, null, 2));
   else console.log(formatSummary(result.summary, result.dir) + (result.report ? `\n${formatAudit(result.report)}` : ''));
   return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
+}
+
+async function printStatus(dir: string, v: Values): Promise<number> {
+  const { worldSize, tasks } = await shardStatus(dir);
+  if (v.json) {
+    console.log(JSON.stringify({ worldSize, tasks }, null, 2));
+    return 0;
+  }
+  for (const t of tasks) console.log(`task ${String(t.rank).padStart(5)}  ${t.state.padEnd(7)}  ${t.records} records${t.seconds === undefined ? '' : ` in ${t.seconds.toFixed(1)}s`}`);
+  const count = (state: string) => tasks.filter((t) => t.state === state).length;
+  console.log(`${count('done')} of ${worldSize} done, ${count('started')} started, ${count('pending')} pending${count('done') === worldSize ? `: merge with tailguard merge ${shellQuote(dir)}` : ''}`);
+  return 0;
 }
 
 /** A run split into tasks: one task (--rank), or all of them on worker processes here and then the merge. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeShards, openRecordWriter, parsePipeline, readBrown, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
+import { shardStatus } from '../src/pipeline/shards/status.js';
 import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
 
@@ -89,6 +90,9 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   stop.abort('a test');
   await t.throwsAsync(runOneTask(config, { out: four, worldSize: 4, rank: 1, prior, signal: stop.signal, ...quiet }), { message: /interrupted by a test in task 1 after \d+ records/ });
   t.true(existsSync(join(taskDir(four, 1), 'checkpoint.json')), 'the stopped task saved a checkpoint');
+  const status = await shardStatus(four);
+  t.deepEqual(status.tasks.map((s) => s.state), ['pending', 'started', 'pending', 'pending']);
+  t.true(status.tasks[1].records > 0);
   t.true((await loadPlan(four)).tasks.every((pieces) => pieces.length > 0), 'every task has work');
   const merged = await runLocal(config, { out: four, worldSize: 4, workers: 2, ...quiet });
   t.deepEqual(await snapshot(four), expected, 'world size 4');
@@ -108,6 +112,8 @@ test('the CLI runs tasks by --rank with the world size from the environment, con
   }
   const early = await cli(['run', file, '--out', out, '--rank', '0', '--quiet'], { env });
   t.regex(early.stdout, /task 0 of 2: finished earlier, skipped/);
+  const status = await cli(['status', out]);
+  t.regex(status.stdout, /task +1  done +\d+ records in [\d.]+s\n2 of 2 done, 0 started, 0 pending: merge with tailguard merge /);
   const merge = await cli(['merge', out, '--quiet']);
   t.is(merge.code, 0, merge.stderr);
   t.deepEqual(await snapshot(out), expected);
