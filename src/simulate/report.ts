@@ -1,3 +1,4 @@
+import { htmlPage } from '../audit/html-page.js';
 import { esc, lineChart, type Series } from '../audit/svg.js';
 import type { AggregatedCurve, AggregatedRegime } from './aggregate.js';
 import { METRICS, type MetricName } from './metrics.js';
@@ -29,21 +30,13 @@ export function simulationHtml(r: SimulationResults): string {
     return [`<section><h2>${esc(a.title)}</h2><p class="note">${esc(a.note)}</p>${charts.join('')}</section>`];
   });
   const c = r.config;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(r.name)}: collapse simulation</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
-h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
-p.note{color:#555;margin:4px 0 12px}figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:13px;color:#444;max-width:760px}
-table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
-</style></head><body>
-<h1>${esc(r.name)}: collapse simulation</h1>
-<p>${esc(r.description ?? '')}</p>
+  return htmlPage(
+    `${r.name}: collapse simulation`,
+    `<p>${esc(r.description ?? '')}</p>
 <p>${r.seeds.length} seeds (${r.seeds.join(', ')}); real set ${c.realTokens.toLocaleString('en')} Brown train tokens per seed; ${c.generations} generations; floor ${c.floor}; ${r.wallSeconds.toFixed(0)} s on ${r.workers} worker${r.workers > 1 ? 's' : ''}. Lines: mean over seeds; bands: \u00b1 one standard deviation.</p>
 ${firstLastTable(r.regimes)}
-${sections.join('\n')}
-</body></html>
-`;
+${sections.join('\n')}`,
+  );
 }
 
 function chart(curves: AggregatedCurve[], metric: MetricName, xLabel: string, xLog: boolean): string {
