@@ -7,6 +7,7 @@ import { type RunResult, runPipeline } from './pipeline/run.js';
 import { runLocal } from './pipeline/shards/local.js';
 import { mergeShards } from './pipeline/shards/merge.js';
 import { runOneTask } from './pipeline/shards/one-task.js';
+import { runSlurm } from './pipeline/shards/slurm.js';
 import { shardStatus } from './pipeline/shards/status.js';
 import { formatAudit, formatSummary } from './pipeline/summary.js';
 import { readFile } from 'node:fs/promises';
@@ -83,6 +84,10 @@ Sharded runs (the same files as one run, byte for byte):
   --workers W      run the tasks on W worker processes here (default: one per CPU), then merge
   --rank R         run only task R (also TAILGUARD_RANK), e.g. one element of an array job;
                    then \`tailguard merge <out>\` once every task is done
+  --executor E     local (default) or slurm: plan here, write <out>/slurm/tasks.sbatch (an array
+                   job, at most --workers at once) and merge.sbatch, submit both with sbatch
+  --sbatch=ARG     an #SBATCH line for the Slurm jobs, e.g. --sbatch=--partition=cpu (repeatable)
+  --dry-run        with --executor slurm: write the scripts, do not submit
   A relaunch skips finished tasks and resumes the others from their checkpoints.
 
 Example:
@@ -180,6 +185,9 @@ const OPTIONS = {
   seeds: { type: 'string' },
   'world-size': { type: 'string' },
   rank: { type: 'string' },
+  executor: { type: 'string' },
+  sbatch: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -300,6 +308,14 @@ async function sharded(config: PipelineConfig, worldSize: number, rank: number |
     if (v[flag] !== undefined) throw new TailguardError('config', `--${flag} cannot be used with --world-size${flag === 'resume' ? ': a relaunch resumes by itself' : ': it needs one reader over the whole corpus'}`);
   }
   const seed = int('seed', v.seed);
+  const executor = v.executor ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') throw new TailguardError('config', `--executor expects local or slurm, got "${executor}"`);
+  if (executor === 'slurm') {
+    if (rank !== undefined) throw new TailguardError('config', '--rank and --executor slurm do not go together: Slurm gives each array element its rank');
+    const { scripts, jobs } = await runSlurm(config, { out: v.out, seed, worldSize, workers: int('workers', v.workers), sbatch: v.sbatch, submit: !v['dry-run'], force: v.force ?? false, log });
+    console.log(jobs ? `submitted array job ${jobs.tasks} (${worldSize} tasks, ${scripts.tasks}) and merge job ${jobs.merge} (${scripts.merge})` : `wrote ${scripts.tasks} and ${scripts.merge}; submit with: sbatch ${shellQuote(scripts.tasks)}, then sbatch --dependency=afterok:<its job id> ${shellQuote(scripts.merge)}`);
+    return 0;
+  }
   if (rank === undefined) {
     const result = await withSignals(argv, (signal) => runLocal(config, { out: v.out, seed, worldSize, workers: int('workers', v.workers), force: v.force ?? false, signal, log }));
     return printRun(result, v);

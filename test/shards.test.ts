@@ -1,4 +1,5 @@
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -42,10 +43,10 @@ const quiet = { log: () => {} };
 const ref = join(dir, 'single');
 await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
 
-/** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ aside. */
+/** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ and slurm/ aside. */
 async function snapshot(out: string): Promise<Record<string, unknown>> {
   const files: Record<string, unknown> = {};
-  for (const name of (await readdir(out)).filter((n) => n !== 'tasks').sort()) {
+  for (const name of (await readdir(out)).filter((n) => n !== 'tasks' && n !== 'slurm').sort()) {
     const bytes = await readFile(join(out, name));
     if (name !== 'manifest.json') files[name] = createHash('sha256').update(bytes).digest('hex');
     else {
@@ -100,26 +101,40 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   t.false(existsSync(join(taskDir(four, 1), 'edited.jsonl')), 'the parts are removed after the merge');
 });
 
-test('the CLI runs tasks by --rank with the world size from the environment, concurrently, and merges them', async (t) => {
+test('the Slurm executor writes an array script and a merge script; run here as array elements (TAILGUARD_RANK from SLURM_ARRAY_TASK_ID), they give the single-machine run folder', async (t) => {
   const file = join(dir, 'pipeline.json');
   await writeFile(file, JSON.stringify(pipeline));
-  const out = join(dir, 'cli');
-  const env = { TAILGUARD_WORLD_SIZE: '2' };
-  const ranks = await Promise.all([0, 1].map((rank) => cli(['run', file, '--out', out, '--rank', String(rank), '--quiet'], { env })));
-  for (const [rank, r] of ranks.entries()) {
-    t.is(r.code, 0, r.stderr);
-    t.regex(r.stdout, new RegExp(`task ${rank} of 2: done \\(\\d+ read`));
-  }
-  const early = await cli(['run', file, '--out', out, '--rank', '0', '--quiet'], { env });
-  t.regex(early.stdout, /task 0 of 2: finished earlier, skipped/);
-  const status = await cli(['status', out]);
-  t.regex(status.stdout, /task +1  done +\d+ records in [\d.]+s\n2 of 2 done, 0 started, 0 pending: merge with tailguard merge /);
-  const merge = await cli(['merge', out, '--quiet']);
-  t.is(merge.code, 0, merge.stderr);
-  t.deepEqual(await snapshot(out), expected);
-  const refused = await cli(['run', file, '--out', join(dir, 'cli-limit'), '--world-size', '2', '--limit', '3']);
+  const out = join(dir, 'slurm');
+  const refused = await cli(['run', file, '--out', out, '--world-size', '3', '--limit', '3']);
   t.is(refused.code, 2);
   t.regex(refused.stderr, /--limit cannot be used with --world-size/);
+  const dry = await cli(['run', file, '--out', out, '--world-size', '3', '--workers', '2', '--executor', 'slurm', '--sbatch=--partition=test', '--dry-run', '--quiet']);
+  t.is(dry.code, 0, dry.stderr);
+  t.regex(dry.stdout, /submit with: sbatch \S+tasks\.sbatch, then sbatch --dependency=afterok:<its job id> \S+merge\.sbatch/);
+  const script = await readFile(join(out, 'slurm', 'tasks.sbatch'), 'utf8');
+  t.regex(script, /^#SBATCH --array=0-2%2$/m);
+  t.regex(script, /^#SBATCH --partition=test$/m);
+  const bash = (script: string, env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn('bash', [join(out, 'slurm', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+  const elements = await Promise.all([0, 1, 2].map((r) => bash('tasks.sbatch', { SLURM_ARRAY_TASK_ID: String(r) })));
+  for (const [rank, e] of elements.entries()) {
+    t.is(e.code, 0, e.stderr);
+    t.regex(e.stdout, new RegExp(`task ${rank} of 3: done \\(\\d+ read`));
+  }
+  const again = await bash('tasks.sbatch', { SLURM_ARRAY_TASK_ID: '0' });
+  t.regex(again.stdout, /task 0 of 3: finished earlier, skipped/);
+  const status = await cli(['status', out]);
+  t.regex(status.stdout, /task +2  done +\d+ records in [\d.]+s\n3 of 3 done, 0 started, 0 pending: merge with tailguard merge /);
+  const merge = await bash('merge.sbatch');
+  t.is(merge.code, 0, merge.stderr);
+  t.deepEqual(await snapshot(out), expected);
 });
 
 test('a document id in two tasks is refused at the merge, since one reader would have rejected the later one', async (t) => {

@@ -23,6 +23,9 @@ export const QUARANTINE = 'quarantine';
 /** Where a sharded run keeps its plan and each task's parts (see shards/plan.ts). */
 export const TASKS_DIR = 'tasks';
 
+/** Where the Slurm executor writes its scripts, the pipeline they run and the jobs' logs. */
+export const SLURM_DIR = 'slurm';
+
 /**
  * Prepare the output folder. A finished run (one with a manifest) is never overwritten without
  * `force`, nor an interrupted one (with a checkpoint) without `force` or `resume`; an output
@@ -59,7 +62,7 @@ export async function prepareRunFolder(dir: string, options: { force: boolean; r
 /** Remove the files a run writes, and only those: nothing else in the folder is touched. */
 async function clearRun(out: string): Promise<void> {
   for (const name of await readdir(out)) {
-    if (name === QUARANTINE || name === TASKS_DIR || /^stats\.[\w-]+\.json(\.partial)?$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
+    if (name === QUARANTINE || name === TASKS_DIR || name === SLURM_DIR || /^stats\.[\w-]+\.json(\.partial)?$/.test(name) || Object.values(RUN_FILES).some((f) => name === f || name.startsWith(`${f}.`))) {
       await rm(join(out, name), { force: true, recursive: true });
     }
   }
