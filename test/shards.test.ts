@@ -83,8 +83,10 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   const two = join(dir, 'ws2');
   for (const rank of [0, 1]) t.false((await runOneTask(config, { out: two, worldSize: 2, rank, prior, ...quiet })).skipped);
   t.true((await runOneTask(config, { out: two, worldSize: 2, rank: 0, prior, ...quiet })).skipped, 'a finished task is skipped');
+  await t.throwsAsync(mergeShards(join(dir, 'nothing')), { message: /no readable plan of a sharded run/ });
   await mergeShards(two);
   t.deepEqual(await snapshot(two), expected, 'world size 2');
+  await t.throwsAsync(mergeShards(two), { message: /is merged already/ });
 
   const four = join(dir, 'ws4');
   const stop = new AbortController();

@@ -41,11 +41,14 @@ export async function runLocal(config: PipelineConfig, o: LocalRunOptions): Prom
   let opened: PriorModel | undefined;
   const plan = await ensurePlan(config, dir, { worldSize: o.worldSize, seed: o.seed ?? config.seed, log, prior: async () => (opened = await openPrior(config.prior, log)) });
   await opened?.dispose();
+  const planned = Date.now();
   const pending = Array.from({ length: plan.worldSize }, (_, r) => r).filter((r) => !isDone(dir, r));
   if (pending.length < plan.worldSize) log(`${plan.worldSize - pending.length} of ${plan.worldSize} tasks finished earlier: skipped`);
   const workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), pending.length));
   if (pending.length) await inWorkers(dir, pending, workers, log, o.signal);
-  return mergeShards(dir, { started, log });
+  // The serial part (planning: the prior's load and a calibration pass) apart from the parallel one (worker start included).
+  const timings = { planSeconds: (planned - started) / 1000, tasksWallSeconds: (Date.now() - planned) / 1000 };
+  return mergeShards(dir, { started, log, timings });
 }
 
 interface TaskMessage {

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { byteLines } from '../../corpus/byte-lines.js';
@@ -19,12 +19,13 @@ const ID_KINDS = ['edited', 'synthetic', 'edits', 'scores'] as const;
  * format, statistics, counts and samples merged, the audit report, the manifest. A document id
  * met in two tasks is refused: one reader would have rejected the later one as a duplicate,
  * which no single task could see. The parts are removed once the manifest is written; the plan
- * and the completion markers stay.
+ * and the completion markers stay. `timings` (an executor's phases) go into the manifest.
  */
-export async function mergeShards(dir: string, o: { started?: number; log?: (m: string) => void } = {}): Promise<RunResult> {
+export async function mergeShards(dir: string, o: { started?: number; log?: (m: string) => void; timings?: Record<string, number> } = {}): Promise<RunResult> {
   const started = o.started ?? Date.now();
   const t0 = Date.now();
   const plan = await loadPlan(dir);
+  if (existsSync(join(dir, RUN_FILES.manifest))) throw new TailguardError('output', `${dir} is merged already (it holds a manifest); its parts are gone`);
   const ranks = Array.from({ length: plan.worldSize }, (_, r) => r);
   const missing = ranks.filter((r) => !isDone(dir, r));
   if (missing.length) throw new TailguardError('input', `cannot merge ${dir}: ${missing.length} of ${plan.worldSize} tasks are not finished (${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}); run them with --rank first`);
@@ -55,7 +56,7 @@ export async function mergeShards(dir: string, o: { started?: number; log?: (m: 
     await outputs.abort();
     throw e;
   }
-  const timings: Record<string, number> = { processSeconds: tasks.reduce((s, t) => s + t.seconds, 0), mergeSeconds: (Date.now() - t0) / 1000 };
+  const timings: Record<string, number> = { ...o.timings, processSeconds: tasks.reduce((s, t) => s + t.seconds, 0), mergeSeconds: (Date.now() - t0) / 1000 };
   const shards = { worldSize: plan.worldSize, tasks: tasks.map((t) => ({ rank: t.rank, seconds: t.seconds, read: t.accounting.total.read })) };
   const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed: plan.seed, limit: undefined, threshold: plan.threshold, calibration: plan.calibration, prior: plan.prior, timings, started, extra: { shards } });
   o.log?.(`merged ${plan.worldSize} tasks into ${dir}`);

@@ -1,0 +1,85 @@
+/**
+ * Throughput of a sharded run against the number of local workers, n-gram path: the full
+ * toedit-ngram pipeline (calibrated ToEdit, synthetic baseline, audit) on the Brown held-out
+ * split repeated `--times` times as JSONL. Each configuration runs in a fresh CLI process,
+ * several times; the table shows medians of the wall time from the start of the run to the
+ * merged manifest (plan and calibration, tasks, merge), and of the parallel phase alone (from the
+ * plan to the last task done), with speed-ups over the single-machine run and over one worker.
+ * JSON goes to bench/results/shards.json.
+ *
+ *   node --import tsx bench/shards.ts [--runs N] [--times N]
+ */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readBrown } from '../src/corpus/brown.js';
+
+const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || fallback;
+const runs = flag('runs', 3);
+const times = flag('times', 2);
+const work = mkdtempSync(join(tmpdir(), 'tailguard-bench-shards-'));
+
+const input = join(work, `heldout-x${times}.jsonl`);
+const out = createWriteStream(input);
+for (let r = 0; r < times; r++) {
+  for await (const d of readBrown('heldout')) if (!out.write(JSON.stringify({ id: `${d.id}#${r}`, text: d.text, category: d.meta.category }) + '\n')) await once(out, 'drain');
+}
+out.end();
+await once(out, 'finish');
+const pipeline = join(work, 'pipeline.json');
+writeFileSync(pipeline, JSON.stringify({ ...JSON.parse(readFileSync('pipelines/toedit-ngram.json', 'utf8')), name: 'bench-shards', input: { format: 'jsonl', path: input } }));
+
+/** A case: no sharding at all, or `worldSize` tasks on `workers` worker threads. */
+interface Case {
+  name: string;
+  sharded?: { worldSize: number; workers: number };
+}
+
+function runOnce(c: Case, i: number) {
+  const dir = join(work, `${c.name}-${i}`);
+  const args = ['--import', 'tsx', 'src/cli.ts', 'run', pipeline, '--out', dir, '--quiet', '--force'];
+  if (c.sharded) args.push('--world-size', String(c.sharded.worldSize), '--workers', String(c.sharded.workers));
+  execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  // The parallel phase of a sharded run: from the plan to the last task done (worker start and prior load included).
+  const phase = c.sharded ? (m.timings.tasksWallSeconds as number) : (m.timings.processSeconds as number);
+  return { tokens: m.summary.tokens as number, wallSeconds: m.timings.wallSeconds as number, phaseSeconds: phase, edited: readFileSync(join(dir, 'edited.jsonl')) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const cpus = availableParallelism();
+const cases: Case[] = [
+  { name: 'single-machine' },
+  { name: 'workers-1', sharded: { worldSize: 1, workers: 1 } },
+  { name: 'workers-2', sharded: { worldSize: 2, workers: 2 } },
+  { name: 'workers-2-tasks-8', sharded: { worldSize: 8, workers: 2 } },
+  ...(cpus >= 4 ? [{ name: 'workers-4', sharded: { worldSize: 4, workers: 4 } }] : []),
+];
+
+// Warm the n-gram cache file so no measured run includes training.
+runOnce({ name: 'warmup' }, 0);
+let reference: Buffer | undefined;
+const results = cases.map((c) => {
+  const samples = Array.from({ length: runs }, (_, i) => runOnce(c, i));
+  reference ??= samples[0].edited;
+  // A benchmark of a wrong result is worthless: every run must write the same edited corpus.
+  for (const s of samples) if (!s.edited.equals(reference)) throw new Error(`${c.name}: edited.jsonl differs from the single-machine run's`);
+  const wall = median(samples.map((s) => s.wallSeconds));
+  const phase = median(samples.map((s) => s.phaseSeconds));
+  return { case: c.name, ...c.sharded, tokens: samples[0].tokens, runs, medianWallSeconds: wall, tokensPerSecond: Math.round(samples[0].tokens / wall), medianPhaseSeconds: phase, wallSeconds: samples.map((s) => s.wallSeconds), phaseSeconds: samples.map((s) => s.phaseSeconds) };
+});
+const base = results[0].medianWallSeconds;
+const oneWorker = results[1];
+const rows = results.map((r) => ({ ...r, speedupVsSingle: base / r.medianWallSeconds, speedupVsOneWorker: oneWorker.medianWallSeconds / r.medianWallSeconds, phaseSpeedupVsOneWorker: oneWorker.medianPhaseSeconds / r.medianPhaseSeconds }));
+
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/shards.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus, times, results: rows }, null, 2));
+console.log(`sharded n-gram path (toedit-ngram on Brown held-out x${times}), medians of ${runs} runs, ${cpus} CPUs (bench/results/shards.json)`);
+console.log('wall: start to merged manifest; tasks phase: plan written to last task done (single machine: its processing pass)');
+console.log('case                tasks  workers   tokens   wall s   tokens/s   vs single   vs 1 worker   tasks phase s   phase vs 1 worker');
+for (const r of rows) {
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  console.log(`${r.case.padEnd(18)} ${String(r.worldSize ?? '-').padStart(6)} ${String(r.workers ?? '-').padStart(8)} ${String(r.tokens).padStart(8)} ${r.medianWallSeconds.toFixed(1).padStart(8)} ${String(r.tokensPerSecond).padStart(10)} ${x(r.speedupVsSingle).padStart(11)} ${x(r.speedupVsOneWorker).padStart(13)} ${r.medianPhaseSeconds.toFixed(1).padStart(15)} ${x(r.phaseSpeedupVsOneWorker).padStart(19)}`);
+}
