@@ -5,6 +5,12 @@ import { TailguardError } from '../errors.js';
 import type { ReadItem } from './document.js';
 import { type FieldMap, recordToItem } from './record.js';
 
+/** How many row groups a Parquet file has, and their uncompressed sizes (to balance shards). */
+export async function parquetRowGroups(file: string): Promise<number[]> {
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  return metadata.row_groups.map((g) => Number(g.total_byte_size));
+}
+
 /**
  * Stream a Parquet file (a Hugging Face dataset shard, say) one row group at a time with
  * hyparquet: only the footer and the current row group's column chunks are in memory, whatever
@@ -13,12 +19,6 @@ import { type FieldMap, recordToItem } from './record.js';
  * file whose footer or a row group cannot be decoded ends in one `truncated` reject saying where.
  * `groups` reads only row groups [from, to) (a shard); rows keep their index in the file.
  */
-/** How many row groups a Parquet file has, and their uncompressed sizes (to balance shards). */
-export async function parquetRowGroups(file: string): Promise<number[]> {
-  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
-  return metadata.row_groups.map((g) => Number(g.total_byte_size));
-}
-
 export async function* readParquet(file: string, fields: FieldMap, label = basename(file), groups?: { from: number; to: number }): AsyncGenerator<ReadItem> {
   const buffer = await asyncBufferFromFile(file);
   let metadata: FileMetaData;
