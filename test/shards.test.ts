@@ -103,6 +103,24 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   t.false(existsSync(join(taskDir(four, 1), 'edited.jsonl')), 'the parts are removed after the merge');
 });
 
+test('the local executor calibrates the tasks in parallel and gets the single run\'s threshold, also when the calibration stops at maxTokens inside a task', async (t) => {
+  const three = join(dir, 'ws3');
+  const merged = await runLocal(config, { out: three, worldSize: 3, workers: 2, ...quiet });
+  t.deepEqual(await snapshot(three), expected, 'world size 3, calibrated by two workers');
+  t.is((merged.manifest.shards as { worldSize: number }).worldSize, 3);
+
+  // Tasks of 1,597, 744, 1,140 and 1,134 tokens: the first 2,000 end inside the second task.
+  const capped = parsePipeline({ ...pipeline, name: 'capped', edit: { selection: { mode: 'calibrated', targetShare: 0.125, maxTokens: 2000 } } });
+  const single = join(dir, 'capped-single');
+  const run = await runPipeline(capped, { out: single, prior, progress: false, ...quiet });
+  const calibration = (run.manifest.selection as { calibration: { tokens: number } }).calibration;
+  t.is(calibration.tokens, 2000);
+  const four = join(dir, 'capped-ws4');
+  await runLocal(capped, { out: four, worldSize: 4, workers: 2, ...quiet });
+  t.deepEqual(await snapshot(four), await snapshot(single), 'world size 4, calibration cut at 2,000 tokens');
+  t.true((await loadPlan(four)).tasks.length === 4);
+});
+
 test('the Slurm executor writes an array script and a merge script; run here as array elements (TAILGUARD_RANK from SLURM_ARRAY_TASK_ID), they give the single-machine run folder', async (t) => {
   const file = join(dir, 'pipeline.json');
   await writeFile(file, JSON.stringify(pipeline));

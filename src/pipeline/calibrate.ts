@@ -4,6 +4,28 @@ import { isSelectable } from '../edit/resample.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
 import { batches } from './ordered-map.js';
 
+/** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
+export const SCORE_CACHE_TOKENS = 2_000_000;
+
+/** Scores kept from the calibration pass for the editing pass, with the candidate floor each was read above. */
+export type KeptScores = Map<string, { scores: TokenScores; floor: number }>;
+
+/** What a calibration pass over (part of) a corpus yields: every token's selectable probability, in corpus order, and the kept scores. */
+export interface CalibrationSample {
+  probs: Float64Array;
+  /** Records read before `maxTokens` was reached, rejects included. */
+  records: number;
+  kept: KeptScores;
+}
+
+export interface KeepOptions {
+  topK: number;
+  /** Tokens whose scores are kept (the first documents' ones). */
+  maxTokens: number;
+  entropy: boolean;
+  allCandidates: boolean;
+}
+
 /**
  * First pass of a calibrated run: score the corpus (up to `maxTokens` tokens, from the first
  * documents) and pick p so that `targetShare` of all tokens have P > p, the way the paper counts
@@ -17,17 +39,37 @@ export async function calibrate(
   selection: { targetShare: number; maxTokens: number },
   batchSize: number,
   editWhitespace: boolean,
-  keep: { topK: number; maxTokens: number; entropy: boolean; allCandidates: boolean },
+  keep: KeepOptions,
 ): Promise<{ calibration: Calibration; scores: Map<string, TokenScores> }> {
+  const sample = await calibrationSample(prior, items(), selection, batchSize, editWhitespace, keep);
+  const calibration = calibrateThreshold(sample.probs, selection.targetShare);
+  return { calibration, scores: usableScores(sample.kept, calibration.p) };
+}
+
+/**
+ * The scoring half of `calibrate`. Samples of consecutive parts of a corpus, concatenated in
+ * order and cut at `maxTokens`, are the sample of the whole: a sharded run calibrates its tasks
+ * in parallel this way and gets the single run's threshold.
+ */
+export async function calibrationSample(
+  prior: PriorModel,
+  items: AsyncIterable<ReadItem>,
+  selection: { targetShare: number; maxTokens: number },
+  batchSize: number,
+  editWhitespace: boolean,
+  keep: KeepOptions,
+): Promise<CalibrationSample> {
   // Scores of the first documents are kept (up to keep.maxTokens tokens) so the editing pass
   // does not compute them again: on a small corpus that saves a whole pass of the prior.
-  const kept = new Map<string, { scores: TokenScores; floor: number }>();
+  const kept: KeptScores = new Map();
   let keptTokens = 0;
   // Doubles, as editing compares them: float32 rounding here could move the threshold across ties.
   let probs: Float64Array = new Float64Array(Math.min(selection.maxTokens, 1 << 16));
   let n = 0;
+  let records = 0;
   const floor = new CandidateFloor(selection.targetShare);
-  for await (const batch of batches(items(), batchSize)) {
+  for await (const batch of batches(items, batchSize)) {
+    records += batch.length;
     const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
     const texts = docs.map((d) => d.text);
     const tokens = texts.map((t) => prior.tokenize(t));
@@ -49,12 +91,18 @@ export async function calibrate(
     });
     if (n >= selection.maxTokens) break;
   }
-  const calibration = calibrateThreshold(probs.subarray(0, n), selection.targetShare);
-  // A document whose floor ended above p lacks candidates the editing pass needs: it is scored
-  // again there. With the margin CandidateFloor keeps this does not happen on ordinary text.
+  return { probs: probs.subarray(0, n), records, kept };
+}
+
+/**
+ * The kept scores the editing pass can use at threshold p. A document whose floor ended above p
+ * lacks candidates the editing pass needs: it is scored again there. With the margin
+ * CandidateFloor keeps this does not happen on ordinary text.
+ */
+export function usableScores(kept: KeptScores, p: number): Map<string, TokenScores> {
   const scores = new Map<string, TokenScores>();
-  for (const [id, k] of kept) if (k.floor <= calibration.p) scores.set(id, k.scores);
-  return { calibration, scores };
+  for (const [id, k] of kept) if (k.floor <= p) scores.set(id, k.scores);
+  return scores;
 }
 
 /**

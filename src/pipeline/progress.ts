@@ -11,7 +11,7 @@ export class Progress {
 
   constructor(
     private readonly label: string,
-    private readonly total: number | undefined,
+    private total: number | undefined,
     private readonly unitName = 'tokens',
     enabled = process.stderr.isTTY === true,
   ) {
@@ -26,6 +26,11 @@ export class Progress {
       this.lastDraw = now;
       this.draw(now);
     }
+  }
+
+  /** Set the total once it is known or can be estimated (the ETA needs one). */
+  expect(total: number): void {
+    this.total = total;
   }
 
   finish(): void {

@@ -6,7 +6,7 @@ import { brownFiles } from '../corpus/brown.js';
 import { checkCorpus, describeCorpus, readCorpus } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
-import { calibrate } from './calibrate.js';
+import { SCORE_CACHE_TOKENS, calibrate } from './calibrate.js';
 import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings, saveCheckpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import { finishRun } from './finish-run.js';
@@ -179,5 +179,3 @@ async function* limitDocs(items: AsyncIterable<ReadItem>, limit: number | undefi
   }
 }
 
-/** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
-const SCORE_CACHE_TOKENS = 2_000_000;

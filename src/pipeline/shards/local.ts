@@ -1,16 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkCorpus } from '../../corpus/read.js';
-import { type ErrorCode, TailguardError } from '../../errors.js';
-import type { PriorModel } from '../../prior/types.js';
 import type { PipelineConfig } from '../config.js';
-import { openPrior } from '../open-prior.js';
+import { Progress } from '../progress.js';
 import { prepareRunFolder } from '../run-folder.js';
 import type { RunResult } from '../run.js';
 import { mergeShards } from './merge.js';
-import { ensurePlan } from './plan.js';
+import { type Planner, ensurePlan, planPath } from './plan.js';
+import { WorkerPool } from './pool.js';
 import { isDone } from './task.js';
 
 export interface LocalRunOptions {
@@ -29,7 +27,9 @@ export interface LocalRunOptions {
 
 /**
  * Run a pipeline as `worldSize` tasks on a pool of worker processes on this machine, then merge
- * them into the run folder a single-machine run writes, byte for byte. Relaunched, it skips the
+ * them into the run folder a single-machine run writes, byte for byte. The workers open the
+ * prior while the corpus is split, calibrate the tasks in parallel and keep those scores for
+ * the editing pass, so the corpus is scored once, as in a single run. Relaunched, it skips the
  * finished tasks and resumes the others.
  */
 export async function runLocal(config: PipelineConfig, o: LocalRunOptions): Promise<RunResult> {
@@ -38,68 +38,40 @@ export async function runLocal(config: PipelineConfig, o: LocalRunOptions): Prom
   const dir = o.out ?? config.output.dir ?? join('runs', config.name);
   await checkCorpus(config.input);
   await prepareRunFolder(dir, { force: o.force ?? false, resume: true, inputs: config.input.format === 'brown' ? [] : [config.input.path] });
-  let opened: PriorModel | undefined;
-  const plan = await ensurePlan(config, dir, { worldSize: o.worldSize, seed: o.seed ?? config.seed, log, prior: async () => (opened = await openPrior(config.prior, log)) });
-  await opened?.dispose();
-  const planned = Date.now();
-  const pending = Array.from({ length: plan.worldSize }, (_, r) => r).filter((r) => !isDone(dir, r));
-  if (pending.length < plan.worldSize) log(`${plan.worldSize - pending.length} of ${plan.worldSize} tasks finished earlier: skipped`);
-  const workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), pending.length));
-  if (pending.length) await inWorkers(dir, pending, workers, log, o.signal);
-  // The serial part (planning: the prior's load and a calibration pass) apart from the parallel one (worker start included).
-  const timings = { planSeconds: (planned - started) / 1000, tasksWallSeconds: (Date.now() - planned) / 1000 };
-  return mergeShards(dir, { started, log, timings });
+  const requested = Math.max(1, o.workers ?? availableParallelism());
+  let pool: WorkerPool | undefined;
+  const startPool = (tasks: number) => (pool ??= new WorkerPool(dir, config, Math.min(requested, tasks), o.signal));
+  // A new run: start the workers now, so their prior loads while the corpus is split.
+  if (!existsSync(planPath(dir))) startPool(o.worldSize);
+  try {
+    const planner: Planner = { identity: () => startPool(o.worldSize).identity(), calibrate: (tasks) => startPool(o.worldSize).calibrate(tasks) };
+    const plan = await ensurePlan(config, dir, { worldSize: o.worldSize, seed: o.seed ?? config.seed, log, prior: planner });
+    const planned = Date.now();
+    const pending = Array.from({ length: plan.worldSize }, (_, r) => r).filter((r) => !isDone(dir, r));
+    if (pending.length < plan.worldSize) log(`${plan.worldSize - pending.length} of ${plan.worldSize} tasks finished earlier: skipped`);
+    if (pending.length) await runPending(startPool(pending.length), pending, log);
+    // The serial part (splitting, and waiting for the calibration) apart from the parallel one.
+    const timings = { planSeconds: (planned - started) / 1000, tasksWallSeconds: (Date.now() - planned) / 1000 };
+    pool?.close();
+    return await mergeShards(dir, { started, log, timings });
+  } finally {
+    pool?.close();
+  }
 }
 
-interface TaskMessage {
-  rank: number;
-  skipped?: boolean;
-  seconds?: number;
-  read?: number;
-  error?: { code: ErrorCode; message: string };
-}
-
-/** Each worker takes the next pending task when it is done; the first failure stops them all. */
-function inWorkers(dir: string, ranks: number[], workers: number, log: (m: string) => void, signal?: AbortSignal): Promise<void> {
-  let next = 0;
-  let finished = 0;
-  return new Promise((resolve, reject) => {
-    const pool = Array.from({ length: workers }, () => startWorker(dir));
-    let over = false;
-    const stop = (e?: TailguardError) => {
-      if (over) return;
-      over = true;
-      signal?.removeEventListener('abort', onAbort);
-      for (const w of pool) w.kill();
-      if (e) reject(e);
-      else resolve();
-    };
-    const onAbort = () => stop(new TailguardError('interrupted', `interrupted by ${typeof signal!.reason === 'string' ? signal!.reason : 'an abort'} with ${ranks.length - finished} tasks unfinished; relaunch to resume them (finished tasks are skipped)`));
-    signal?.addEventListener('abort', onAbort);
-    if (signal?.aborted) return onAbort();
-    for (const worker of pool) {
-      const feed = () => {
-        if (next < ranks.length) worker.send({ rank: ranks[next++] });
-      };
-      worker.on('message', (m: TaskMessage) => {
-        if (m.error) return stop(new TailguardError(m.error.code, `task ${m.rank}: ${m.error.message}`));
-        log(`task ${m.rank} done: ${m.read} records in ${m.seconds!.toFixed(1)}s (${++finished}/${ranks.length})`);
-        if (finished === ranks.length) return stop();
-        feed();
-      });
-      worker.once('error', (e) => stop(new TailguardError('internal', `a task worker failed: ${e.message}`, { cause: e })));
-      worker.once('exit', (code) => stop(new TailguardError('internal', `a task worker exited early with code ${code}`)));
-      feed();
-    }
+/** Run the pending tasks with a progress bar across all of them and a line per finished task. */
+async function runPending(pool: WorkerPool, ranks: number[], log: (m: string) => void): Promise<void> {
+  // The total is known when the calibration read the whole corpus; otherwise it is estimated from the finished tasks.
+  const progress = new Progress(`${ranks.length} tasks`, pool.records, 'tokens');
+  let read = 0;
+  await pool.run(ranks, {
+    progress: (_, records, tokens) => progress.tick(records, tokens),
+    done: (m, finished) => {
+      read += m.read;
+      if (pool.records === undefined && finished < ranks.length) progress.expect(Math.round((read / finished) * ranks.length));
+      progress.finish();
+      log(`task ${m.rank} ${m.skipped ? 'finished earlier' : 'done'}: ${m.read} records in ${m.seconds.toFixed(1)}s (${finished}/${ranks.length})`);
+    },
   });
-}
-
-/**
- * A worker process. Processes rather than threads: the priors load native addons (onnxruntime,
- * sharp) that are not safe to tear down with a worker thread. The worker module has this
- * module's extension: .js when built, .ts when run from sources, where it needs tsx's loader.
- */
-function startWorker(dir: string): ChildProcess {
-  const ext = extname(fileURLToPath(import.meta.url));
-  return fork(fileURLToPath(new URL(`./worker${ext}`, import.meta.url)), [dir], { execArgv: ext === '.js' ? process.execArgv : ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  progress.finish();
 }

@@ -34,9 +34,25 @@ export interface ShardPlan {
 
 const PLAN = 'plan.json';
 
+/** Where the plan of the sharded run in `dir` is. */
+export function planPath(dir: string): string {
+  return join(dir, TASKS_DIR, PLAN);
+}
+
 /** The folder of task `rank`: its output parts, checkpoint and completion marker. */
 export function taskDir(dir: string, rank: number): string {
   return join(dir, TASKS_DIR, String(rank).padStart(5, '0'));
+}
+
+/**
+ * Where a new plan gets the prior's identity and the calibrated threshold from. By default
+ * (`serialPlanner`) the prior is opened here and the whole corpus scored in one pass; the local
+ * executor has its worker pool calibrate the tasks in parallel instead.
+ */
+export interface Planner {
+  identity(): Promise<PriorIdentity>;
+  /** The threshold a single run would calibrate, `tasks` being the corpus cut in order. */
+  calibrate(tasks: CorpusPiece[][]): Promise<Calibration>;
 }
 
 /**
@@ -45,11 +61,11 @@ export function taskDir(dir: string, rank: number): string {
  * opening the prior only to calibrate and name it. Tasks launched together may each make it:
  * they compute the same plan and the last rename wins.
  */
-export async function ensurePlan(config: PipelineConfig, dir: string, o: { worldSize: number; seed: number; prior: () => Promise<PriorModel>; log: (m: string) => void }): Promise<ShardPlan> {
+export async function ensurePlan(config: PipelineConfig, dir: string, o: { worldSize: number; seed: number; prior: (() => Promise<PriorModel>) | Planner; log: (m: string) => void }): Promise<ShardPlan> {
   if (config.limit !== undefined) throw new TailguardError('config', `"limit" cannot be used with a sharded run: which documents come first is known only to a single reader; remove it or run on one machine`);
   const settings = outputSettings(config, o.seed, undefined);
   const input = await inputIdentity(config);
-  const path = join(dir, TASKS_DIR, PLAN);
+  const path = planPath(dir);
   if (existsSync(path)) {
     const plan = await loadPlan(dir);
     const differs = firstDifference({ settings: plan.settings, worldSize: plan.worldSize }, { settings, worldSize: o.worldSize });
@@ -58,16 +74,15 @@ export async function ensurePlan(config: PipelineConfig, dir: string, o: { world
     return plan;
   }
   const tasks = await splitCorpus(config.input, o.worldSize);
-  const prior = await o.prior();
+  const planner = typeof o.prior === 'function' ? serialPlanner(config, o.prior) : o.prior;
   let threshold = config.edit.selection.mode === 'absolute' ? config.edit.selection.p : NaN;
   let calibration: Calibration | null = null;
   if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
-    // Scores are not kept here: each task scores its own documents, bit for bit as a single run would.
-    ({ calibration } = await calibrate(prior, () => readCorpus(config.input), config.edit.selection, config.batchSize, config.edit.editWhitespace, { topK: 0, maxTokens: 0, entropy: false, allCandidates: false }));
+    calibration = await planner.calibrate(tasks);
     threshold = calibration.p;
     o.log(`calibrated threshold p = ${threshold.toPrecision(4)} for all ${o.worldSize} tasks`);
   }
-  const plan: ShardPlan = { version: 1, worldSize: o.worldSize, config, seed: o.seed, settings, input, threshold, calibration, prior: prior.identity, tasks };
+  const plan: ShardPlan = { version: 1, worldSize: o.worldSize, config, seed: o.seed, settings, input, threshold, calibration, prior: await planner.identity(), tasks };
   await mkdir(join(dir, TASKS_DIR), { recursive: true });
   // A name of its own per writer: tasks making the plan at once must not write into one file.
   const tmp = `${path}.${randomUUID()}.partial`;
@@ -76,8 +91,23 @@ export async function ensurePlan(config: PipelineConfig, dir: string, o: { world
   return plan;
 }
 
+/** Open the prior here and calibrate on the whole corpus in one pass, as a single run does. */
+function serialPlanner(config: PipelineConfig, opener: () => Promise<PriorModel>): Planner {
+  let opened: Promise<PriorModel> | undefined;
+  const open = () => (opened ??= opener());
+  return {
+    identity: async () => (await open()).identity,
+    calibrate: async () => {
+      const selection = config.edit.selection as Extract<PipelineConfig['edit']['selection'], { mode: 'calibrated' }>;
+      // Scores are not kept here: each task scores its own documents, bit for bit as a single run would.
+      const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false };
+      return (await calibrate(await open(), () => readCorpus(config.input), selection, config.batchSize, config.edit.editWhitespace, keep)).calibration;
+    },
+  };
+}
+
 export async function loadPlan(dir: string): Promise<ShardPlan> {
-  const path = join(dir, TASKS_DIR, PLAN);
+  const path = planPath(dir);
   let plan: ShardPlan;
   try {
     plan = JSON.parse(await readFile(path, 'utf8'));

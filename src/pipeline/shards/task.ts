@@ -46,7 +46,16 @@ function partConfig(config: PipelineConfig): PipelineConfig {
  * marks it complete. A finished task is skipped; a half-done one resumes from its checkpoint
  * and ends with the files it would have written in one go.
  */
-export async function runTask(plan: ShardPlan, dir: string, rank: number, o: { prior: PriorModel; signal?: AbortSignal }): Promise<{ skipped: boolean; done: TaskDone }> {
+export interface TaskOptions {
+  prior: PriorModel;
+  signal?: AbortSignal;
+  /** Scores of this task's documents from its calibration pass (used once each, then freed). */
+  scores?: Map<string, TokenScores>;
+  /** Called after each batch with the records and prior tokens it processed. */
+  progress?: (records: number, tokens: number) => void;
+}
+
+export async function runTask(plan: ShardPlan, dir: string, rank: number, o: TaskOptions): Promise<{ skipped: boolean; done: TaskDone }> {
   if (!Number.isInteger(rank) || rank < 0 || rank >= plan.worldSize) throw new TailguardError('config', `--rank must be an integer from 0 to ${plan.worldSize - 1} (the world size is ${plan.worldSize}), got ${rank}`);
   if (isDone(dir, rank)) return { skipped: true, done: await loadDone(dir, rank) };
   const started = Date.now();
@@ -64,7 +73,7 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: { p
     lastSave = Date.now();
     sinceSave = 0;
   };
-  const cache = new Map<string, TokenScores>();
+  const cache = o.scores ?? new Map<string, TokenScores>();
   const work = (batch: Parameters<typeof processBatch>[0]) => processBatch(batch, o.prior, config, plan.seed, plan.threshold, cache);
   const every = config.checkpoint;
   try {
@@ -75,6 +84,7 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: { p
         position++;
       }
       sinceSave += results.length;
+      o.progress?.(results.length, results.reduce((n, r) => n + ('processed' in r ? r.processed.counts.tokens : 0), 0));
       if (o.signal?.aborted) throw interrupted(o.signal);
       if ((every.everyDocuments !== null && sinceSave >= every.everyDocuments) || Date.now() - lastSave >= every.everySeconds * 1000) await save();
     }

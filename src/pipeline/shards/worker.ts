@@ -1,22 +1,52 @@
+import { readCorpus } from '../../corpus/read.js';
 import { TailguardError } from '../../errors.js';
+import type { PriorModel } from '../../prior/types.js';
+import { type KeptScores, SCORE_CACHE_TOKENS, calibrationSample, usableScores } from '../calibrate.js';
+import type { PipelineConfig } from '../config.js';
 import { openPrior } from '../open-prior.js';
-import { loadPlan } from './plan.js';
+import type { WorkerReply, WorkerRequest } from './messages.js';
+import { type ShardPlan, loadPlan } from './plan.js';
 import { runTask } from './task.js';
 
 /**
- * Worker process of the local executor (`node worker.js <run folder>`): opens the plan's prior
- * once, then runs one task per message from its parent and reports how it went (an error as its
- * code and message). It ends with its parent.
+ * Worker process of the local executor (`node worker.js <run folder>`): opens the pipeline's
+ * prior once (while the parent plans), calibrates tasks and runs them as its parent asks, one
+ * request at a time. A task it calibrated reuses the scores of that pass, as a single run reuses
+ * its calibration pass, so the corpus is scored once however it is split. It ends with its parent.
  */
 const dir = process.argv[2];
-const plan = await loadPlan(dir);
-const prior = await openPrior(plan.config.prior, () => {});
-process.on('disconnect', () => process.exit(0));
-process.on('message', async ({ rank }: { rank: number }) => {
-  try {
-    const { skipped, done } = await runTask(plan, dir, rank, { prior });
-    process.send!({ rank, skipped, seconds: done.seconds, read: done.accounting.total.read });
-  } catch (e) {
-    process.send!({ rank, error: { code: e instanceof TailguardError ? e.code : 'internal', message: (e as Error).message } });
+let config: PipelineConfig;
+let prior: Promise<PriorModel>;
+let plan: Promise<ShardPlan> | undefined;
+/** Calibration-pass scores by rank, up to SCORE_CACHE_TOKENS tokens in all, as a single run keeps. */
+const kept = new Map<number, KeptScores>();
+let keptTokens = 0;
+
+const reply = (m: WorkerReply): void => void process.send!(m);
+
+async function handle(m: WorkerRequest): Promise<void> {
+  if (m.kind === 'open') {
+    config = m.config;
+    prior = openPrior(config.prior, () => {});
+    return reply({ kind: 'ready', identity: (await prior).identity });
   }
+  if (m.kind === 'calibrate') {
+    const selection = config.edit.selection as Extract<PipelineConfig['edit']['selection'], { mode: 'calibrated' }>;
+    const keep = { topK: config.edit.topK, maxTokens: SCORE_CACHE_TOKENS - keptTokens, entropy: config.writeScores, allCandidates: config.writeScores };
+    const sample = await calibrationSample(await prior, readCorpus(config.input, m.pieces), selection, config.batchSize, config.edit.editWhitespace, keep);
+    kept.set(m.rank, sample.kept);
+    for (const k of sample.kept.values()) keptTokens += k.scores.logProb.length;
+    return reply({ kind: 'calibrated', rank: m.rank, probs: sample.probs, records: sample.records });
+  }
+  const p = await (plan ??= loadPlan(dir));
+  const mine = kept.get(m.rank);
+  kept.delete(m.rank);
+  const progress = (records: number, tokens: number) => reply({ kind: 'progress', rank: m.rank, records, tokens });
+  const { skipped, done } = await runTask(p, dir, m.rank, { prior: await prior, scores: mine && usableScores(mine, p.threshold), progress });
+  reply({ kind: 'done', rank: m.rank, skipped, seconds: done.seconds, read: done.accounting.total.read });
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m: WorkerRequest) => {
+  handle(m).catch((e) => reply({ kind: 'error', rank: 'rank' in m ? m.rank : undefined, error: { code: e instanceof TailguardError ? e.code : 'internal', message: (e as Error).message } }));
 });
