@@ -8,7 +8,7 @@ import { runLocal } from './pipeline/shards/local.js';
 import { mergeShards } from './pipeline/shards/merge.js';
 import { runOneTask } from './pipeline/shards/one-task.js';
 import { runSlurm } from './pipeline/shards/slurm.js';
-import { shardStatus } from './pipeline/shards/status.js';
+import { type TaskStatus, shardStatus } from './pipeline/shards/status.js';
 import { formatAudit, formatSummary } from './pipeline/summary.js';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -63,7 +63,7 @@ Usage:
   tailguard edit <file> [options]           ToEdit only (edited.jsonl, edits.jsonl)
   tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
   tailguard merge <run folder>              merge the finished tasks of a sharded run into the run folder
-  tailguard status <run folder>             the tasks of a sharded run: done, started, pending
+  tailguard status <run folder>             the tasks of a sharded run: done, running, stalled, failed, pending
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
@@ -100,8 +100,17 @@ folder: edited.jsonl, synthetic.jsonl, edits.jsonl, rejects.jsonl, statistics, r
 as one run over the whole corpus writes them.`,
   status: `Usage: tailguard status <run folder> [--json]
 
-Lists the tasks of a sharded run: done (with records and seconds), started (a checkpoint but no
-completion marker: running, or stopped or failed), pending; then what is left to do.`,
+Lists the tasks of a sharded run, from its folder (shared by the machines that run it):
+  done      finished, with records and seconds
+  running   its heartbeat (touched every 10 s) is fresh: host and pid
+  stalled   its heartbeat stopped over 30 s ago: killed or its machine lost; a relaunch resumes it
+  failed    stopped on an error, which is shown; a relaunch resumes it
+  stopped   interrupted cleanly with a checkpoint
+  pending   not started
+then what is left to do.
+
+Example:
+  tailguard status runs/big`,
   score: `Usage: tailguard score <file> [options]
 
 Scores every token of every document with the pipeline's prior and writes scores.jsonl.
@@ -289,15 +298,24 @@ function printRun(result: RunResult, v: Values): number {
   return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
 }
 
+/** Where a running, stalled or failed task is, and its heartbeat or error. */
+function taskWhere(t: TaskStatus): string {
+  if (t.host === undefined) return '';
+  if (t.state === 'failed') return `  on ${t.host} (pid ${t.pid}): ${t.error}`;
+  return `  on ${t.host} (pid ${t.pid}), heartbeat ${t.heartbeatAge}s ago`;
+}
+
 async function printStatus(dir: string, v: Values): Promise<number> {
   const { worldSize, tasks } = await shardStatus(dir);
   if (v.json) {
     console.log(JSON.stringify({ worldSize, tasks }, null, 2));
     return 0;
   }
-  for (const t of tasks) console.log(`task ${String(t.rank).padStart(5)}  ${t.state.padEnd(7)}  ${t.records} records${t.seconds === undefined ? '' : ` in ${t.seconds.toFixed(1)}s`}`);
+  for (const t of tasks) console.log(`task ${String(t.rank).padStart(5)}  ${t.state.padEnd(7)}  ${t.records} records${t.seconds === undefined ? '' : ` in ${t.seconds.toFixed(1)}s`}${taskWhere(t)}`);
   const count = (state: string) => tasks.filter((t) => t.state === state).length;
-  console.log(`${count('done')} of ${worldSize} done, ${count('started')} started, ${count('pending')} pending${count('done') === worldSize ? `: merge with tailguard merge ${shellQuote(dir)}` : ''}`);
+  const states = ['running', 'stalled', 'failed', 'stopped', 'pending'].filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`);
+  console.log(`${count('done')} of ${worldSize} done${states.length ? `, ${states.join(', ')}` : ''}${count('done') === worldSize ? `: merge with tailguard merge ${shellQuote(dir)}` : ''}`);
+  if (count('stalled') + count('failed') + count('stopped') > 0) console.log('relaunch the run (or the task) to resume stalled, failed and stopped tasks from their checkpoints');
   return 0;
 }
 

@@ -2,11 +2,13 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeShards, openRecordWriter, parsePipeline, readBrown, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
+import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/heartbeat.js';
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
+import { runTask } from '../src/pipeline/shards/task.js';
 import { shardStatus } from '../src/pipeline/shards/status.js';
 import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
@@ -94,7 +96,7 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   await t.throwsAsync(runOneTask(config, { out: four, worldSize: 4, rank: 1, prior, signal: stop.signal, ...quiet }), { message: /interrupted by a test in task 1 after \d+ records/ });
   t.true(existsSync(join(taskDir(four, 1), 'checkpoint.json')), 'the stopped task saved a checkpoint');
   const status = await shardStatus(four);
-  t.deepEqual(status.tasks.map((s) => s.state), ['pending', 'started', 'pending', 'pending']);
+  t.deepEqual(status.tasks.map((s) => s.state), ['pending', 'stopped', 'pending', 'pending']);
   t.true(status.tasks[1].records > 0);
   t.true((await loadPlan(four)).tasks.every((pieces) => pieces.length > 0), 'every task has work');
   const merged = await runLocal(config, { out: four, worldSize: 4, workers: 2, ...quiet });
@@ -119,6 +121,36 @@ test('the local executor calibrates the tasks in parallel and gets the single ru
   await runLocal(capped, { out: four, worldSize: 4, workers: 2, ...quiet });
   t.deepEqual(await snapshot(four), await snapshot(single), 'world size 4, calibration cut at 2,000 tokens');
   t.true((await loadPlan(four)).tasks.length === 4);
+});
+
+test('status tells done, running, stalled, failed, stopped and pending tasks apart', async (t) => {
+  const input = join(dir, 'status.jsonl');
+  await writeFile(input, brown.slice(0, 8).map(record).join('\n') + '\n');
+  const cfg = parsePipeline({ ...pipeline, name: 'status', input: { format: 'jsonl', path: input }, output: { format: 'jsonl' } });
+  const out = join(dir, 'status');
+  t.false((await runOneTask(cfg, { out, worldSize: 5, rank: 0, prior, ...quiet })).skipped);
+  const stop = new AbortController();
+  stop.abort('a test');
+  await t.throwsAsync(runOneTask(cfg, { out, worldSize: 5, rank: 1, prior, signal: stop.signal, ...quiet }), { code: 'interrupted' } as never);
+  // A task that fails on an error: its input vanished after planning.
+  const plan = await loadPlan(out);
+  await rename(input, `${input}.moved`);
+  await t.throwsAsync(runTask(plan, out, 2, { prior }));
+  await rename(`${input}.moved`, input);
+  // A task running now, then one whose process died: its heartbeat stops being touched.
+  await mkdir(taskDir(out, 3), { recursive: true });
+  const beating = startHeartbeat(taskDir(out, 3));
+  t.is((await shardStatus(out)).tasks[3].state, 'running');
+  const past = new Date(Date.now() - (STALE_SECONDS + 10) * 1000);
+  await utimes(join(taskDir(out, 3), RUNNING), past, past);
+  const status = await shardStatus(out);
+  t.deepEqual(status.tasks.map((s) => s.state), ['done', 'stopped', 'failed', 'stalled', 'pending']);
+  t.regex(status.tasks[2].error!, /ENOENT|not found/);
+  t.is(status.tasks[3].pid, process.pid);
+  const printed = await cli(['status', out]);
+  t.regex(printed.stdout, /1 of 5 done, 1 stalled, 1 failed, 1 stopped, 1 pending/);
+  await beating.ended();
+  t.is((await shardStatus(out)).tasks[3].state, 'pending');
 });
 
 test('the Slurm executor writes an array script and a merge script; run here as array elements (TAILGUARD_RANK from SLURM_ARRAY_TASK_ID), they give the single-machine run folder', async (t) => {
@@ -151,7 +183,7 @@ test('the Slurm executor writes an array script and a merge script; run here as 
   const again = await bash('tasks.sbatch', { SLURM_ARRAY_TASK_ID: '0' });
   t.regex(again.stdout, /task 0 of 3: finished earlier, skipped/);
   const status = await cli(['status', out]);
-  t.regex(status.stdout, /task +2  done +\d+ records in [\d.]+s\n3 of 3 done, 0 started, 0 pending: merge with tailguard merge /);
+  t.regex(status.stdout, /task +2  done +\d+ records in [\d.]+s\n3 of 3 done: merge with tailguard merge /);
   const merge = await bash('merge.sbatch');
   t.is(merge.code, 0, merge.stderr);
   t.deepEqual(await snapshot(out), expected);

@@ -1,20 +1,31 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FILES } from '../run-folder.js';
+import { FAILED, RUNNING, STALE_SECONDS } from './heartbeat.js';
 import { loadPlan, taskDir } from './plan.js';
 import { isDone, loadDone } from './task.js';
 
-/** One task as its folder shows it. */
+/**
+ * One task as its folder shows it: `done`; `running` (its heartbeat is fresh: where, since when);
+ * `stalled` (its heartbeat stopped: the process was killed or its machine lost; a relaunch
+ * resumes it); `failed` (stopped on an error, given); `stopped` (interrupted cleanly with a
+ * checkpoint); `pending` (never started).
+ */
 export interface TaskStatus {
   rank: number;
-  /** `started`: a checkpoint but no completion marker: running now, or stopped or failed (the files cannot tell which). */
-  state: 'done' | 'started' | 'pending';
-  /** Input records processed: all of them when done, as of the last checkpoint when started. */
+  state: 'done' | 'running' | 'stalled' | 'failed' | 'stopped' | 'pending';
+  /** Input records processed: all of them when done, as of the last checkpoint otherwise. */
   records: number;
   seconds?: number;
+  /** Where it runs or ran (running, stalled, failed). */
+  host?: string;
+  pid?: number;
+  /** Seconds since the last heartbeat (running, stalled). */
+  heartbeatAge?: number;
+  error?: string;
 }
 
-/** The tasks of the sharded run in `dir`: finished, started, not started. */
+/** The tasks of the sharded run in `dir`, from the files in its task folders. */
 export async function shardStatus(dir: string): Promise<{ worldSize: number; tasks: TaskStatus[] }> {
   const plan = await loadPlan(dir);
   const tasks: TaskStatus[] = [];
@@ -24,14 +35,28 @@ export async function shardStatus(dir: string): Promise<{ worldSize: number; tas
       tasks.push({ rank, state: 'done', records: done.accounting.total.read, seconds: done.seconds });
       continue;
     }
-    const position = await checkpointPosition(join(taskDir(dir, rank), RUN_FILES.checkpoint));
-    tasks.push(position === null ? { rank, state: 'pending', records: 0 } : { rank, state: 'started', records: position });
+    const tdir = taskDir(dir, rank);
+    const position = await checkpointPosition(join(tdir, RUN_FILES.checkpoint));
+    const records = position ?? 0;
+    const running = await readJson<{ host: string; pid: number }>(join(tdir, RUNNING));
+    if (running) {
+      const age = (Date.now() - (await stat(join(tdir, RUNNING))).mtimeMs) / 1000;
+      tasks.push({ rank, state: age > STALE_SECONDS ? 'stalled' : 'running', records, host: running.host, pid: running.pid, heartbeatAge: Math.round(age) });
+      continue;
+    }
+    const failed = await readJson<{ host: string; pid: number; error: { message: string } }>(join(tdir, FAILED));
+    if (failed) tasks.push({ rank, state: 'failed', records, host: failed.host, pid: failed.pid, error: failed.error.message });
+    else tasks.push({ rank, state: position === null ? 'pending' : 'stopped', records });
   }
   return { worldSize: plan.worldSize, tasks };
 }
 
 /** The input position of a task's checkpoint, or null without one (checkpoints are renamed into place whole). */
 async function checkpointPosition(path: string): Promise<number | null> {
+  return (await readJson<{ position: number }>(path))?.position ?? null;
+}
+
+async function readJson<T>(path: string): Promise<T | null> {
   const text = await readFile(path, 'utf8').catch(() => null);
-  return text === null ? null : (JSON.parse(text) as { position: number }).position;
+  return text === null ? null : (JSON.parse(text) as T);
 }

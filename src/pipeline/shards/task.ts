@@ -11,6 +11,7 @@ import { processBatch } from '../process-batch.js';
 import { writeJsonAtomic } from '../run-folder.js';
 import { type OutputsState, RunOutputs } from '../run-outputs.js';
 import { interrupted, skip } from '../run.js';
+import { startHeartbeat } from './heartbeat.js';
 import type { ShardPlan } from './plan.js';
 import { taskDir } from './plan.js';
 
@@ -76,6 +77,7 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
   const cache = o.scores ?? new Map<string, TokenScores>();
   const work = (batch: Parameters<typeof processBatch>[0]) => processBatch(batch, o.prior, config, plan.seed, plan.threshold, cache);
   const every = config.checkpoint;
+  const heartbeat = startHeartbeat(tdir);
   try {
     const items = skip(readCorpus(config.input, plan.tasks[rank]), position);
     for await (const results of orderedMap(batches(items, config.batchSize), work, config.concurrency)) {
@@ -92,10 +94,12 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
     if (e instanceof TailguardError && e.code === 'interrupted') {
       await save();
       await outputs.end();
+      await heartbeat.ended();
       throw new TailguardError('interrupted', `${e.message} in task ${rank} after ${position} records; relaunch it to resume from its checkpoint`, { cause: e });
     }
     if (sequence > 0) await outputs.end();
     else await outputs.abort();
+    await heartbeat.failed(e);
     throw e;
   }
   outputs.check();
@@ -104,5 +108,6 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
   // done.json is the completion marker: written whole or not at all, after the parts are complete.
   await writeJsonAtomic(join(tdir, DONE), done, true);
   await rm(checkpointPath(tdir), { force: true });
+  await heartbeat.ended();
   return { skipped: false, done };
 }
