@@ -5,6 +5,7 @@
  * several times; the table shows medians of the wall time from the start of the run to the
  * merged manifest (plan and calibration, tasks, merge), and of the parallel phase alone (from the
  * plan to the last task done), with speed-ups over the single-machine run and over one worker.
+ * The cases take turns, round after round.
  * JSON goes to bench/results/shards.json.
  *
  *   node --import tsx bench/shards.ts [--runs N] [--times N]
@@ -61,8 +62,12 @@ const cases: Case[] = [
 // Warm the n-gram cache file so no measured run includes training.
 runOnce({ name: 'warmup' }, 0);
 let reference: Buffer | undefined;
-const results = cases.map((c) => {
-  const samples = Array.from({ length: runs }, (_, i) => runOnce(c, i));
+// Rounds over the cases rather than all runs of one case then the next: a change of load on this
+// shared machine then falls on every case alike.
+const all = cases.map(() => [] as ReturnType<typeof runOnce>[]);
+for (let i = 0; i < runs; i++) cases.forEach((c, k) => all[k].push(runOnce(c, i)));
+const results = cases.map((c, k) => {
+  const samples = all[k];
   reference ??= samples[0].edited;
   // A benchmark of a wrong result is worthless: every run must write the same edited corpus.
   for (const s of samples) if (!s.edited.equals(reference)) throw new Error(`${c.name}: edited.jsonl differs from the single-machine run's`);

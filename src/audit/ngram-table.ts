@@ -9,7 +9,7 @@ export interface NGramTableJSON {
   total: number;
   approximate: boolean;
   prunedMass: number;
-  /** [n-gram joined by U+241F, count], sorted by n-gram for stable output. */
+  /** [n-gram joined by U+241F, count], sorted by n-gram for stable output (or first-seen, see toJSON). */
   counts: [string, number][];
 }
 
@@ -65,8 +65,13 @@ export class NGramTable {
     return [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
-  toJSON(): NGramTableJSON {
-    const counts = [...this.counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  /**
+   * Sorted by n-gram for files people diff; in first-seen order for checkpoints and task
+   * statistics, which only this code reads back (and where sorting millions of keys costs seconds).
+   */
+  toJSON(order: 'sorted' | 'first-seen' = 'sorted'): NGramTableJSON {
+    const counts = [...this.counts];
+    if (order === 'sorted') counts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return { n: this.n, total: this.total, approximate: this.approximate, prunedMass: this.prunedMass, counts };
   }
 

@@ -60,9 +60,7 @@ export async function inputIdentity(config: PipelineConfig): Promise<InputIdenti
 
 /** Audit statistics with n-gram tables in insertion order, so sums over them repeat bit for bit. */
 export function statsState(stats: CorpusStats): CorpusStatsJSON {
-  const json = stats.toJSON();
-  json.ngrams.forEach((t, i) => (t.counts = [...stats.tables[i].counts]));
-  return json;
+  return stats.toJSON('first-seen');
 }
 
 export function checkpointPath(dir: string): string {
