@@ -14,6 +14,8 @@ export interface RecordWriter {
   close(finalPath?: string): Promise<void>;
   end(): Promise<void>;
   abort(): Promise<void>;
+  /** Stop at once, dropping what is not yet written and leaving the files as they are. */
+  abandon(): void;
   /** The files written, by name, once closed. */
   outputs(): string[];
 }
@@ -68,6 +70,10 @@ class ConvertingWriter implements RecordWriter {
 
   abort(): Promise<void> {
     return this.staged.abort();
+  }
+
+  abandon(): void {
+    this.staged.abandon();
   }
 
   outputs(): string[] {

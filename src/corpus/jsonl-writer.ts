@@ -94,6 +94,14 @@ export class JsonlWriter {
     this.check();
   }
 
+  /**
+   * Stop at once and leave the partial file as it is: records not yet handed to the OS are
+   * dropped, never written. For a writer whose file another process may own by now.
+   */
+  abandon(): void {
+    this.stream.destroy();
+  }
+
   /** Give up: remove the partial file. */
   async abort(): Promise<void> {
     this.stream.destroy();

@@ -133,6 +133,14 @@ export class RunOutputs {
     for (const w of Object.values(this.writers)) await w.end().catch(() => {});
   }
 
+  /**
+   * Stop writing at once, leaving the files as they are and dropping what is not yet written:
+   * another process may own them by now (a task whose job lock was lost, see shards/task.ts).
+   */
+  abandon(): void {
+    for (const w of Object.values(this.writers)) w.abandon();
+  }
+
   /** Stop writing and remove the partial files. */
   async abort(): Promise<void> {
     for (const w of Object.values(this.writers)) await w.abort();

@@ -22,6 +22,8 @@ export interface Heartbeat {
   ended(): Promise<void>;
   /** The task stopped on an error: recorded in failed.json. */
   failed(e: unknown): Promise<void>;
+  /** The task is another process's now: stop beating, touch none of its files. */
+  abandon(): void;
 }
 
 export function startHeartbeat(tdir: string): Heartbeat {
@@ -42,6 +44,7 @@ export function startHeartbeat(tdir: string): Heartbeat {
       await stop();
       await rm(join(tdir, FAILED), { force: true });
     },
+    abandon: () => clearInterval(beat),
     failed: async (e) => {
       await stop();
       const error = { code: e instanceof TailguardError ? e.code : 'internal', message: (e as Error).message };
