@@ -5,7 +5,7 @@ PIPELINE ?= pipelines/toedit.json
 RUN_FLAGS ?= --force
 AVA_FLAGS ?=
 
-.PHONY: run test typecheck build bench model clean chromium
+.PHONY: run test typecheck build bench model clean chromium redis
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -28,8 +28,12 @@ typecheck: node_modules/.install-stamp
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+## Redis, for the test of the BullMQ executor, which starts its own server (Debian's package; needs root).
+redis:
+	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+
 ## Type-check, then every test (ava). AVA_FLAGS=--tap for machine-readable output.
-test: typecheck chromium
+test: typecheck chromium redis
 	$(NODE_BIN)/ava $(AVA_FLAGS)
 
 ## Throughput and memory benchmarks; JSON results in bench/results/.

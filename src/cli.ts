@@ -64,6 +64,7 @@ Usage:
   tailguard generate <file> [options]       fully synthetic continuations only (synthetic.jsonl)
   tailguard merge <run folder>              merge the finished tasks of a sharded run into the run folder
   tailguard status <run folder>             the tasks of a sharded run: done, running, stalled, failed, pending
+  tailguard worker --redis URL              run tasks of sharded runs queued with --executor bullmq
   tailguard audit <corpus...> [options]     audit corpora without editing (report.html, …)
   tailguard audit merge <stats...> --out F  merge statistics of shards into one file
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
@@ -84,15 +85,41 @@ Sharded runs (the same files as one run, byte for byte):
   --workers W      run the tasks on W worker processes here (default: one per CPU), then merge
   --rank R         run only task R (also TAILGUARD_RANK), e.g. one element of an array job;
                    then \`tailguard merge <out>\` once every task is done
-  --executor E     local (default) or slurm: plan here, write <out>/slurm/tasks.sbatch (an array
-                   job, at most --workers at once) and merge.sbatch, submit both with sbatch
+  --executor E     local (default), slurm or bullmq
+                   slurm: plan here, write <out>/slurm/tasks.sbatch (an array job, at most
+                   --workers at once) and merge.sbatch, submit both with sbatch
+                   bullmq: plan here, queue one job per task in Redis, wait while
+                   \`tailguard worker\` processes (any machines that see <out> at the same path)
+                   run them, then merge
   --sbatch=ARG     an #SBATCH line for the Slurm jobs, e.g. --sbatch=--partition=cpu (repeatable)
   --dry-run        with --executor slurm: write the scripts, do not submit
+  --redis URL      with --executor bullmq: the Redis server, e.g. redis://10.0.0.5:6379
+  --queue NAME     with --executor bullmq: the queue (default: one per output folder)
+  --lock-seconds S with --executor bullmq: as given to the workers; stalled jobs are looked for
+                   every S/2 seconds (default 60)
   A relaunch skips finished tasks and resumes the others from their checkpoints.
 
 Example:
   tailguard run pipelines/toedit-ngram.json --seed 7 --out runs/seed7
-  tailguard run pipelines/toedit-ngram.json --world-size 8 --workers 4 --out runs/sharded`,
+  tailguard run pipelines/toedit-ngram.json --world-size 8 --workers 4 --out runs/sharded
+  tailguard run pipelines/toedit-ngram.json --world-size 64 --executor bullmq --redis redis://10.0.0.5:6379 --out /shared/runs/big`,
+  worker: `Usage: tailguard worker --redis URL [options]
+
+Takes tasks of sharded runs queued with \`tailguard run --executor bullmq\` and runs them, one at a
+time, until stopped. Start any number, on any machines that see the runs' output folders (and the
+pipelines' inputs and models) at the same paths as the machine that ran \`tailguard run\`.
+SIGINT/SIGTERM: the task under way saves a checkpoint and goes back to the queue, then the worker
+exits (a second signal exits at once; the task is then taken up again once its lock expires).
+
+Options:
+  --redis URL        the Redis server the runs queue on, e.g. redis://10.0.0.5:6379
+  --queue NAME       serve this queue only (default: every run registered in Redis, oldest first)
+  --lock-seconds S   a job's lock, renewed every S/2 seconds; a worker that cannot renew it stops
+                     writing, and the job goes to another worker (default 60)
+  --quiet            no log lines
+
+Example:
+  tailguard worker --redis redis://10.0.0.5:6379`,
   merge: `Usage: tailguard merge <run folder> [--json] [--quiet]
 
 Merges the finished tasks of a sharded run (tailguard run --world-size N --rank R) into the run
@@ -197,6 +224,9 @@ const OPTIONS = {
   executor: { type: 'string' },
   sbatch: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  'lock-seconds': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -260,6 +290,7 @@ export async function main(argv: string[]): Promise<number> {
     const flags = { out: v.out, seed: int('seed', v.seed), repeats: int('repeats', v.repeats), workers: int('workers', v.workers), force: v.force ?? false, json: v.json ?? false, quiet: v.quiet ?? false };
     return simulateCommand(positionals[0], flags);
   }
+  if (command === 'worker') return worker(positionals, v);
   if (command === 'compare' && positionals.length === 1) {
     const flags = { out: v.out, seed: int('seed', v.seed), seeds: int('seeds', v.seeds), limit: int('limit', v.limit), force: v.force ?? false, json: v.json ?? false, quiet: v.quiet ?? false };
     return compareCommand(positionals[0], flags);
@@ -327,7 +358,15 @@ async function sharded(config: PipelineConfig, worldSize: number, rank: number |
   }
   const seed = int('seed', v.seed);
   const executor = v.executor ?? 'local';
-  if (executor !== 'local' && executor !== 'slurm') throw new TailguardError('config', `--executor expects local or slurm, got "${executor}"`);
+  if (executor !== 'local' && executor !== 'slurm' && executor !== 'bullmq') throw new TailguardError('config', `--executor expects local, slurm or bullmq, got "${executor}"`);
+  if (executor === 'bullmq') {
+    if (rank !== undefined) throw new TailguardError('config', '--rank and --executor bullmq do not go together: the workers take the tasks from the queue');
+    if (v.workers !== undefined) throw new TailguardError('config', '--workers is not for --executor bullmq: start as many `tailguard worker` processes as you want instead');
+    if (!v.redis) throw new TailguardError('config', '--executor bullmq needs --redis URL: the Redis server the workers take the tasks from, e.g. redis://127.0.0.1:6379');
+    const { runBullmq } = await import('./pipeline/shards/bullmq.js');
+    const o = { out: v.out, seed, worldSize, force: v.force ?? false, redis: v.redis, queue: v.queue, lockSeconds: lockSeconds(v), log };
+    return printRun(await withSignals(argv, (signal) => runBullmq(config, { ...o, signal })), v);
+  }
   if (executor === 'slurm') {
     if (rank !== undefined) throw new TailguardError('config', '--rank and --executor slurm do not go together: Slurm gives each array element its rank');
     const { scripts, jobs } = await runSlurm(config, { out: v.out, seed, worldSize, workers: int('workers', v.workers), sbatch: v.sbatch, submit: !v['dry-run'], force: v.force ?? false, log });
@@ -343,6 +382,26 @@ async function sharded(config: PipelineConfig, worldSize: number, rank: number |
   const { read, written, rejected } = done.accounting.total;
   console.log(`task ${rank} of ${worldSize}: ${skipped ? 'finished earlier, skipped' : 'done'} (${read} read, ${written} written, ${rejected} rejected) in ${dir}`);
   return 0;
+}
+
+/** `tailguard worker`: serve BullMQ queues until SIGINT/SIGTERM, which it exits on (128 + the signal's number) once the task under way is back in the queue. */
+async function worker(positionals: string[], v: Values): Promise<number> {
+  if (positionals.length) throw new TailguardError('config', `tailguard worker takes no file, got ${positionals.join(' ')} (see --help)`);
+  if (!v.redis) throw new TailguardError('config', 'tailguard worker needs --redis URL: the Redis server the runs queue their tasks on, e.g. redis://127.0.0.1:6379');
+  const { serveBullmq } = await import('./pipeline/shards/bullmq-worker.js');
+  const log = v.quiet ? () => {} : (m: string) => console.error(m);
+  let stoppedBy: string | undefined;
+  await withSignals([], (signal) => {
+    signal.addEventListener('abort', () => (stoppedBy = signal.reason as string));
+    return serveBullmq({ redis: v.redis!, queue: v.queue, lockSeconds: lockSeconds(v), signal, log });
+  });
+  return stoppedBy ? (SIGNAL_EXIT[stoppedBy] ?? 0) : 0;
+}
+
+function lockSeconds(v: Values): number | undefined {
+  const s = num('lock-seconds', v['lock-seconds']);
+  if (s !== undefined && s <= 0) throw new TailguardError('config', `--lock-seconds expects a positive number of seconds, got "${v['lock-seconds']}"`);
+  return s;
 }
 
 /**

@@ -52,7 +52,7 @@ export async function shardStatus(dir: string): Promise<{ worldSize: number; tas
 }
 
 /** The input position of a task's checkpoint, or null without one (checkpoints are renamed into place whole). */
-async function checkpointPosition(path: string): Promise<number | null> {
+export async function checkpointPosition(path: string): Promise<number | null> {
   return (await readJson<{ position: number }>(path))?.position ?? null;
 }
 
