@@ -1,63 +1,26 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergeShards, openRecordWriter, parsePipeline, readBrown, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
+import { mergeShards, parsePipeline, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
 import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/heartbeat.js';
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
 import { runTask } from '../src/pipeline/shards/task.js';
 import { shardStatus } from '../src/pipeline/shards/status.js';
-import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
+import { brownPrior, collect } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
+import { brown, record, shardCorpus, snapshot } from './helpers/shard-corpus.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-'));
 const prior = await brownPrior();
-const brown = (await collect(readBrown('heldout'))).slice(0, 12).map((d) => ({ ...d, text: d.text.slice(0, 2000) }));
-const record = (d: (typeof brown)[number]) => JSON.stringify({ id: d.id, text: d.text, meta: d.meta });
-
-// One folder with every kind of cut: JSONL (byte ranges; a record without id is named by its
-// line), a JSON array (record ranges) and Parquet (row groups), with bad records among them.
-const corpus = join(dir, 'corpus');
-await mkdir(corpus);
-const jsonl = [...brown.slice(0, 4).map(record), '{"id": "broken', JSON.stringify({ text: brown[4].text }), '', '{"id": "empty", "text": " "}', record(brown[5])];
-await writeFile(join(corpus, 'a.jsonl'), jsonl.join('\n') + '\n');
-await writeFile(join(corpus, 'b.json'), `[${record(brown[6])}, 42, ${record(brown[7])}]`);
-const parquet = openRecordWriter(join(corpus, 'c.jsonl'), { format: 'parquet', rowGroupRecords: 1 });
-for (const d of brown.slice(8)) await parquet.write({ id: d.id, text: d.text, meta: d.meta });
-await parquet.close();
-
-const pipeline = {
-  name: 'shards',
-  input: { format: 'files', path: corpus },
-  prior: { type: 'ngram', file: TEST_MODEL_FILE },
-  edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
-  synthetic: { promptTokens: 16 },
-  output: { format: 'parquet', shardRecords: 5, rowGroupRecords: 2 },
-  checkpoint: { everyDocuments: 1 },
-  batchSize: 2,
-  concurrency: 2,
-};
+const { pipeline } = await shardCorpus(dir);
 const config = parsePipeline(pipeline);
 const quiet = { log: () => {} };
 const ref = join(dir, 'single');
 await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
 
-/** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ and slurm/ aside. */
-async function snapshot(out: string): Promise<Record<string, unknown>> {
-  const files: Record<string, unknown> = {};
-  for (const name of (await readdir(out)).filter((n) => n !== 'tasks' && n !== 'slurm').sort()) {
-    const bytes = await readFile(join(out, name));
-    if (name !== 'manifest.json') files[name] = createHash('sha256').update(bytes).digest('hex');
-    else {
-      const { timings: _t, shards: _s, summary, ...rest } = JSON.parse(bytes.toString());
-      files[name] = { ...rest, summary: { ...summary, wallSeconds: null, tokensPerSecond: null } };
-    }
-  }
-  return files;
-}
 const expected = await snapshot(ref);
 
 test('shards of the corpus, read one after another, give the items of the whole corpus, cut inside files', async (t) => {

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openRecordWriter, readBrown } from '../../src/index.js';
+import { collect, TEST_MODEL_FILE } from './brown-prior.js';
+
+/** Twelve held-out Brown documents cut to 2000 characters: small enough for many runs in one test. */
+export const brown = (await collect(readBrown('heldout'))).slice(0, 12).map((d) => ({ ...d, text: d.text.slice(0, 2000) }));
+export const record = (d: (typeof brown)[number]): string => JSON.stringify({ id: d.id, text: d.text, meta: d.meta });
+
+/**
+ * One folder with every kind of cut a sharded run makes: JSONL (byte ranges; a record without id
+ * is named by its line), a JSON array (record ranges) and Parquet (row groups), with bad records
+ * among them; and the pipeline (calibrated ToEdit, synthetic, Parquet output) that reads it.
+ */
+export async function shardCorpus(dir: string) {
+  const corpus = join(dir, 'corpus');
+  await mkdir(corpus);
+  const jsonl = [...brown.slice(0, 4).map(record), '{"id": "broken', JSON.stringify({ text: brown[4].text }), '', '{"id": "empty", "text": " "}', record(brown[5])];
+  await writeFile(join(corpus, 'a.jsonl'), jsonl.join('\n') + '\n');
+  await writeFile(join(corpus, 'b.json'), `[${record(brown[6])}, 42, ${record(brown[7])}]`);
+  const parquet = openRecordWriter(join(corpus, 'c.jsonl'), { format: 'parquet', rowGroupRecords: 1 });
+  for (const d of brown.slice(8)) await parquet.write({ id: d.id, text: d.text, meta: d.meta });
+  await parquet.close();
+  return {
+    corpus,
+    pipeline: {
+      name: 'shards',
+      input: { format: 'files', path: corpus },
+      prior: { type: 'ngram', file: TEST_MODEL_FILE },
+      edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
+      synthetic: { promptTokens: 16 },
+      output: { format: 'parquet', shardRecords: 5, rowGroupRecords: 2 },
+      checkpoint: { everyDocuments: 1 },
+      batchSize: 2,
+      concurrency: 2,
+    },
+  };
+}
+
+/** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ and slurm/ aside. */
+export async function snapshot(out: string): Promise<Record<string, unknown>> {
+  const files: Record<string, unknown> = {};
+  for (const name of (await readdir(out)).filter((n) => n !== 'tasks' && n !== 'slurm').sort()) {
+    const bytes = await readFile(join(out, name));
+    if (name !== 'manifest.json') files[name] = createHash('sha256').update(bytes).digest('hex');
+    else {
+      const { timings: _t, shards: _s, summary, ...rest } = JSON.parse(bytes.toString());
+      files[name] = { ...rest, summary: { ...summary, wallSeconds: null, tokensPerSecond: null } };
+    }
+  }
+  return files;
+}
