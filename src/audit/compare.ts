@@ -24,16 +24,21 @@ export interface Comparison {
 
 /** Jensen-Shannon divergence (bits) of two n-gram tables, add-α smoothed over their union. */
 export function jensenShannon(a: NGramTable, b: NGramTable, alpha = JSD_ALPHA): number {
-  const keys = new Set([...a.counts.keys(), ...b.counts.keys()]);
-  const za = a.total + alpha * keys.size;
-  const zb = b.total + alpha * keys.size;
-  let js = 0;
-  for (const k of keys) {
-    const p = ((a.counts.get(k) ?? 0) + alpha) / za;
-    const q = ((b.counts.get(k) ?? 0) + alpha) / zb;
+  // Over the union of keys in the order of a Set of both (a's, then b's others), without building
+  // it: the tables hold hundreds of thousands of n-grams each.
+  let union = a.counts.size;
+  for (const k of b.counts.keys()) if (!a.counts.has(k)) union++;
+  const za = a.total + alpha * union;
+  const zb = b.total + alpha * union;
+  const term = (ca: number, cb: number) => {
+    const p = (ca + alpha) / za;
+    const q = (cb + alpha) / zb;
     const m = (p + q) / 2;
-    js += 0.5 * (p * Math.log2(p / m) + q * Math.log2(q / m));
-  }
+    return 0.5 * (p * Math.log2(p / m) + q * Math.log2(q / m));
+  };
+  let js = 0;
+  for (const [k, ca] of a.counts) js += term(ca, b.counts.get(k) ?? 0);
+  for (const [k, cb] of b.counts) if (!a.counts.has(k)) js += term(0, cb);
   return Math.max(0, js);
 }
 

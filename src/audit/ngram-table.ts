@@ -70,8 +70,14 @@ export class NGramTable {
    * statistics, which only this code reads back (and where sorting millions of keys costs seconds).
    */
   toJSON(order: 'sorted' | 'first-seen' = 'sorted'): NGramTableJSON {
-    const counts = [...this.counts];
-    if (order === 'sorted') counts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let counts: [string, number][];
+    if (order === 'first-seen') counts = [...this.counts];
+    else {
+      // The default sort compares strings by UTF-16 code units, as `<` does, in native code: about
+      // twice as fast as a comparator on [key, count] pairs.
+      const keys = [...this.counts.keys()].sort();
+      counts = keys.map((k) => [k, this.counts.get(k)!]);
+    }
     return { n: this.n, total: this.total, approximate: this.approximate, prunedMass: this.prunedMass, counts };
   }
 
