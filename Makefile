@@ -5,7 +5,7 @@ PIPELINE ?= pipelines/toedit.json
 RUN_FLAGS ?= --force
 AVA_FLAGS ?=
 
-.PHONY: run test typecheck build bench model clean chromium redis
+.PHONY: run test typecheck build bench model clean chromium redis slurm
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -32,8 +32,12 @@ chromium:
 redis:
 	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
 
+## Slurm, for the test of the Slurm executor, which starts its own single-node cluster (Debian's packages; needs root).
+slurm:
+	@(command -v slurmctld && command -v slurmd && command -v sbatch) >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client)
+
 ## Type-check, then every test (ava). AVA_FLAGS=--tap for machine-readable output.
-test: typecheck chromium redis
+test: typecheck chromium redis slurm
 	$(NODE_BIN)/ava $(AVA_FLAGS)
 
 ## Throughput and memory benchmarks; JSON results in bench/results/.
