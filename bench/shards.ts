@@ -6,31 +6,36 @@
  * merged manifest (plan and calibration, tasks, merge), and of the parallel phase alone (from the
  * plan to the last task done), with speed-ups over the single-machine run and over one worker.
  * The cases take turns, round after round.
- * JSON goes to bench/results/shards.json.
+ * JSON goes to bench/results/shards-x<times>.json.
  *
- *   node --import tsx bench/shards.ts [--runs N] [--times N]
+ *   node --import tsx bench/shards.ts [--runs N] [--times N] [--cases workers-1,workers-2]
+ *                                     [--pipeline pipelines/toedit.json] [--docs N]
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readBrown } from '../src/corpus/brown.js';
 
 const flag = (name: string, fallback: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) || fallback;
 const runs = flag('runs', 3);
 const times = flag('times', 2);
+// The neural path: --pipeline pipelines/toedit.json with --docs to keep its generation short.
+const pipelineFile = process.argv.includes('--pipeline') ? process.argv[process.argv.indexOf('--pipeline') + 1] : 'pipelines/toedit-ngram.json';
+const docs = flag('docs', Infinity);
 const work = mkdtempSync(join(tmpdir(), 'tailguard-bench-shards-'));
 
 const input = join(work, `heldout-x${times}.jsonl`);
 const out = createWriteStream(input);
 for (let r = 0; r < times; r++) {
-  for await (const d of readBrown('heldout')) if (!out.write(JSON.stringify({ id: `${d.id}#${r}`, text: d.text, category: d.meta.category }) + '\n')) await once(out, 'drain');
+  let n = 0;
+  for await (const d of readBrown('heldout')) if (n++ < docs && !out.write(JSON.stringify({ id: `${d.id}#${r}`, text: d.text, category: d.meta.category }) + '\n')) await once(out, 'drain');
 }
 out.end();
 await once(out, 'finish');
 const pipeline = join(work, 'pipeline.json');
-writeFileSync(pipeline, JSON.stringify({ ...JSON.parse(readFileSync('pipelines/toedit-ngram.json', 'utf8')), name: 'bench-shards', input: { format: 'jsonl', path: input } }));
+writeFileSync(pipeline, JSON.stringify({ ...JSON.parse(readFileSync(pipelineFile, 'utf8')), name: 'bench-shards', input: { format: 'jsonl', path: input } }));
 
 /** A case: no sharding at all, or `worldSize` tasks on `workers` worker threads. */
 interface Case {
@@ -51,13 +56,17 @@ function runOnce(c: Case, i: number) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cpus = availableParallelism();
-const cases: Case[] = [
+const allCases: Case[] = [
   { name: 'single-machine' },
   { name: 'workers-1', sharded: { worldSize: 1, workers: 1 } },
   { name: 'workers-2', sharded: { worldSize: 2, workers: 2 } },
   { name: 'workers-2-tasks-8', sharded: { worldSize: 8, workers: 2 } },
   ...(cpus >= 4 ? [{ name: 'workers-4', sharded: { worldSize: 4, workers: 4 } }] : []),
 ];
+// --cases picks some (a larger corpus takes long); speed-ups are over the first case picked.
+const picked = process.argv.includes('--cases') ? process.argv[process.argv.indexOf('--cases') + 1].split(',') : null;
+const cases = picked ? allCases.filter((c) => picked.includes(c.name)) : allCases;
+if (cases.length === 0) throw new Error(`--cases names none of ${allCases.map((c) => c.name).join(', ')}`);
 
 // Warm the n-gram cache file so no measured run includes training.
 runOnce({ name: 'warmup' }, 0);
@@ -75,13 +84,14 @@ const results = cases.map((c, k) => {
   const phase = median(samples.map((s) => s.phaseSeconds));
   return { case: c.name, ...c.sharded, tokens: samples[0].tokens, runs, medianWallSeconds: wall, tokensPerSecond: Math.round(samples[0].tokens / wall), medianPhaseSeconds: phase, wallSeconds: samples.map((s) => s.wallSeconds), phaseSeconds: samples.map((s) => s.phaseSeconds) };
 });
-const base = results[0].medianWallSeconds;
-const oneWorker = results[1];
+const base = results.find((r) => r.case === 'single-machine')?.medianWallSeconds ?? NaN;
+const oneWorker = results.find((r) => r.case === 'workers-1') ?? results[0];
 const rows = results.map((r) => ({ ...r, speedupVsSingle: base / r.medianWallSeconds, speedupVsOneWorker: oneWorker.medianWallSeconds / r.medianWallSeconds, phaseSpeedupVsOneWorker: oneWorker.medianPhaseSeconds / r.medianPhaseSeconds }));
 
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/shards.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus, times, results: rows }, null, 2));
-console.log(`sharded n-gram path (toedit-ngram on Brown held-out x${times}), medians of ${runs} runs, ${cpus} CPUs (bench/results/shards.json)`);
+const resultFile = `bench/results/shards-${basename(pipelineFile, '.json')}-x${times}${Number.isFinite(docs) ? `-${docs}docs` : ''}.json`;
+writeFileSync(resultFile, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus, times, results: rows }, null, 2));
+console.log(`sharded run of ${pipelineFile} on ${Number.isFinite(docs) ? `the first ${docs} documents of ` : ''}Brown held-out x${times}, medians of ${runs} runs, ${cpus} CPUs (${resultFile})`);
 console.log('wall: start to merged manifest; tasks phase: plan written to last task done (single machine: its processing pass)');
 console.log('case                tasks  workers   tokens   wall s   tokens/s   vs single   vs 1 worker   tasks phase s   phase vs 1 worker');
 for (const r of rows) {

@@ -96,13 +96,13 @@ export class CorpusStats {
     return this;
   }
 
-  toJSON(order: 'sorted' | 'first-seen' = 'sorted'): CorpusStatsJSON {
+  toJSON(): CorpusStatsJSON {
     return {
       version: 1,
       docs: this.docs,
       tokens: this.tokens,
       chars: this.chars,
-      ngrams: this.tables.map((t) => t.toJSON(order)),
+      ngrams: this.tables.map((t) => t.toJSON()),
       hashed: this.hashed,
       docPerplexity: this.docPerplexity,
       priorTokens: this.priorTokens,

@@ -9,7 +9,7 @@ export interface NGramTableJSON {
   total: number;
   approximate: boolean;
   prunedMass: number;
-  /** [n-gram joined by U+241F, count], sorted by n-gram for stable output (or first-seen, see toJSON). */
+  /** [n-gram joined by U+241F, count], in first-seen order (see toJSON). */
   counts: [string, number][];
 }
 
@@ -66,18 +66,12 @@ export class NGramTable {
   }
 
   /**
-   * Sorted by n-gram for files people diff; in first-seen order for checkpoints and task
-   * statistics, which only this code reads back (and where sorting millions of keys costs seconds).
+   * Counts in first-seen order: the order of the corpus, so one run and the merge of its shards
+   * (absorbed in task order) write the same bytes, and merged sums repeat bit for bit. Sorting
+   * them instead cost seconds per run for nobody: only this code reads the files back.
    */
-  toJSON(order: 'sorted' | 'first-seen' = 'sorted'): NGramTableJSON {
-    let counts: [string, number][];
-    if (order === 'first-seen') counts = [...this.counts];
-    else {
-      // The default sort compares strings by UTF-16 code units, as `<` does, in native code: about
-      // twice as fast as a comparator on [key, count] pairs.
-      const keys = [...this.counts.keys()].sort();
-      counts = keys.map((k) => [k, this.counts.get(k)!]);
-    }
+  toJSON(): NGramTableJSON {
+    const counts = [...this.counts];
     return { n: this.n, total: this.total, approximate: this.approximate, prunedMass: this.prunedMass, counts };
   }
 

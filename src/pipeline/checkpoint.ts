@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CorpusStats, CorpusStatsJSON } from '../audit/corpus-stats.js';
+import type { CorpusStatsJSON } from '../audit/corpus-stats.js';
 import type { TokenSample } from '../audit/report.js';
 import type { WriterPosition } from '../corpus/jsonl-writer.js';
 import type { EditCounts } from '../edit/resample.js';
@@ -56,11 +56,6 @@ export async function inputIdentity(config: PipelineConfig): Promise<InputIdenti
   const info = await stat(config.input.path).catch(() => null);
   // A folder's mtime changes with its entries, not with edits inside them: only files are pinned.
   return info?.isFile() ? { path: config.input.path, size: info.size, mtimeMs: info.mtimeMs } : null;
-}
-
-/** Audit statistics with n-gram tables in insertion order, so sums over them repeat bit for bit. */
-export function statsState(stats: CorpusStats): CorpusStatsJSON {
-  return stats.toJSON('first-seen');
 }
 
 export function checkpointPath(dir: string): string {

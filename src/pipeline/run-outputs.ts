@@ -6,7 +6,7 @@ import type { Reject } from '../corpus/document.js';
 import { openRecordWriter, type RecordWriter } from '../corpus/corpus-writer.js';
 import type { OutputLayout } from '../corpus/output-format.js';
 import { Accounting } from './accounting.js';
-import { type Checkpoint, statsState } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import type { ProcessedDocument } from './process-document.js';
 import { QUARANTINE, RUN_FILES } from './run-folder.js';
@@ -108,7 +108,7 @@ export class RunOutputs {
       accounting: { total: this.accounting.total, files: this.accounting.files },
       totals: { ...this.totals },
       files,
-      views: Object.fromEntries(Object.entries(this.views).map(([k, s]) => [k, statsState(s)])),
+      views: Object.fromEntries(Object.entries(this.views).map(([k, s]) => [k, s.toJSON()])),
       samples: this.samples,
     };
   }

@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { TailguardError } from '../../errors.js';
 import type { PriorModel } from '../../prior/types.js';
 import type { PriorConfig } from '../config.js';
