@@ -96,7 +96,12 @@ export class RunOutputs {
   absorb(part: OutputsState, budget: number): void {
     this.accounting.merge(part.accounting);
     for (const key of Object.keys(this.totals) as (keyof Totals)[]) this.totals[key] += part.totals[key];
-    for (const [name, stats] of Object.entries(this.views)) stats.merge(CorpusStats.fromJSON(part.views[name], budget));
+    for (const [name, stats] of Object.entries(this.views)) {
+      const other = CorpusStats.fromJSON(part.views[name], budget);
+      // Into nothing yet (the first part), merging is copying: take the part's tables as they are.
+      if (stats.docs === 0 && stats.tokens === 0) this.views[name] = other;
+      else stats.merge(other);
+    }
     for (const sample of part.samples) if (this.samples.length < SAMPLE_DOCS) this.samples.push(sample);
   }
 
