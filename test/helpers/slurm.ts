@@ -1,11 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const exec = promisify(execFile);
 
@@ -14,15 +14,6 @@ const find = (name: string) => ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/us
 export const SLURM_BIN = { slurmctld: find('slurmctld'), slurmd: find('slurmd'), sbatch: find('sbatch'), sinfo: find('sinfo'), scontrol: find('scontrol') };
 /** What is missing of Slurm here, or undefined when every program is installed. */
 export const SLURM_MISSING = Object.entries(SLURM_BIN).filter(([, p]) => !p).map(([name]) => name).join(', ') || undefined;
-
-/** A port free a moment ago on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface Slurm {
   /** The environment the Slurm commands need (SLURM_CONF), to add to a child's. */
