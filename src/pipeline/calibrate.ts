@@ -2,6 +2,7 @@ import type { ReadItem } from '../corpus/document.js';
 import { type Calibration, calibrateThreshold } from '../edit/threshold.js';
 import { isSelectable } from '../edit/resample.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
+import type { PipelineConfig } from './config.js';
 import { batches } from './ordered-map.js';
 
 /** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
@@ -24,6 +25,14 @@ export interface KeepOptions {
   maxTokens: number;
   entropy: boolean;
   allCandidates: boolean;
+}
+
+/**
+ * What a pipeline's editing pass needs of the kept scores: its top-k candidates, and entropy and
+ * candidates everywhere when per-token scores are written; `maxTokens` of them at most.
+ */
+export function keepFor(config: PipelineConfig, maxTokens = SCORE_CACHE_TOKENS): KeepOptions {
+  return { topK: config.edit.topK, maxTokens, entropy: config.writeScores, allCandidates: config.writeScores };
 }
 
 /**

@@ -3,6 +3,7 @@ import { loadConfig, parseConfig } from '../config-file.js';
 import { GATE_CHECKS, type GateCheckName } from '../audit/gate.js';
 import { FILE_FORMATS, type FileFormat } from '../corpus/formats.js';
 import { OUTPUT_FORMATS } from '../corpus/output-format.js';
+import { TailguardError } from '../errors.js';
 import { resolveResource } from './package-resource.js';
 
 const corpus = z.discriminatedUnion('format', [
@@ -159,6 +160,14 @@ export const pipelineSchema = z
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 export type PipelineInput = z.input<typeof pipelineSchema>;
 export type PriorConfig = PipelineConfig['prior'];
+export type CalibratedSelection = Extract<PipelineConfig['edit']['selection'], { mode: 'calibrated' }>;
+
+/** The selection of a pipeline whose threshold is calibrated, for the code that runs only then. */
+export function calibratedSelection(config: PipelineConfig): CalibratedSelection {
+  const selection = config.edit.selection;
+  if (selection.mode !== 'calibrated') throw new TailguardError('internal', 'a calibration was asked of a pipeline with an absolute threshold');
+  return selection;
+}
 
 /** Validate a parsed pipeline; errors name each offending key, what was expected and the value given. */
 export function parsePipeline(value: unknown, source = 'pipeline'): PipelineConfig {

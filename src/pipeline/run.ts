@@ -6,7 +6,7 @@ import { brownFiles } from '../corpus/brown.js';
 import { checkCorpus, describeCorpus, readCorpus } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
-import { SCORE_CACHE_TOKENS, calibrate } from './calibrate.js';
+import { calibrate, keepFor } from './calibrate.js';
 import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings, saveCheckpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import { finishRun } from './finish-run.js';
@@ -79,12 +79,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   } else if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
     const t = Date.now();
     const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning');
-    ({ calibration, scores: cachedScores } = await calibrate(prior, items, config.edit.selection, config.batchSize, config.edit.editWhitespace, {
-      topK: config.edit.topK,
-      maxTokens: SCORE_CACHE_TOKENS,
-      entropy: config.writeScores,
-      allCandidates: config.writeScores,
-    }));
+    ({ calibration, scores: cachedScores } = await calibrate(prior, items, config.edit.selection, config.batchSize, config.edit.editWhitespace, keepFor(config)));
     threshold = calibration.p;
     timings.calibrationSeconds = (Date.now() - t) / 1000;
     log(`calibrated threshold p = ${threshold.toPrecision(4)}: selects ${(calibration.achievedShare * 100).toFixed(2)}% of ${calibration.tokens} tokens (target ${(calibration.targetShare * 100).toFixed(1)}%)`);

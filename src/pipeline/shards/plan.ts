@@ -10,7 +10,7 @@ import { TailguardError } from '../../errors.js';
 import type { PriorIdentity, PriorModel } from '../../prior/types.js';
 import { calibrate } from '../calibrate.js';
 import { type InputIdentity, firstDifference, inputIdentity, outputSettings } from '../checkpoint.js';
-import type { PipelineConfig } from '../config.js';
+import { type PipelineConfig, calibratedSelection } from '../config.js';
 import { TASKS_DIR } from '../run-folder.js';
 
 /**
@@ -98,7 +98,7 @@ function serialPlanner(config: PipelineConfig, opener: () => Promise<PriorModel>
   return {
     identity: async () => (await open()).identity,
     calibrate: async () => {
-      const selection = config.edit.selection as Extract<PipelineConfig['edit']['selection'], { mode: 'calibrated' }>;
+      const selection = calibratedSelection(config);
       // Scores are not kept here: each task scores its own documents, bit for bit as a single run would.
       const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false };
       return (await calibrate(await open(), () => readCorpus(config.input), selection, config.batchSize, config.edit.editWhitespace, keep)).calibration;

@@ -5,7 +5,7 @@ import type { CorpusPiece } from '../../corpus/units.js';
 import { type Calibration, calibrateThreshold } from '../../edit/threshold.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorIdentity } from '../../prior/types.js';
-import type { PipelineConfig } from '../config.js';
+import { type PipelineConfig, calibratedSelection } from '../config.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
 import type { Planner } from './plan.js';
 
@@ -72,7 +72,7 @@ export class WorkerPool implements Planner {
    * run's sample, so the threshold is the single run's.
    */
   async calibrate(tasks: CorpusPiece[][]): Promise<Calibration> {
-    const selection = this.config.edit.selection as Extract<PipelineConfig['edit']['selection'], { mode: 'calibrated' }>;
+    const selection = calibratedSelection(this.config);
     const max = selection.maxTokens;
     const samples: Replied<'calibrated'>[] = [];
     let next = 0;

@@ -1,8 +1,8 @@
 import { readCorpus } from '../../corpus/read.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorModel } from '../../prior/types.js';
-import { type KeptScores, SCORE_CACHE_TOKENS, calibrationSample, usableScores } from '../calibrate.js';
-import type { PipelineConfig } from '../config.js';
+import { type KeptScores, SCORE_CACHE_TOKENS, calibrationSample, keepFor, usableScores } from '../calibrate.js';
+import { type PipelineConfig, calibratedSelection } from '../config.js';
 import { openPrior } from '../open-prior.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
 import { type ShardPlan, loadPlan } from './plan.js';
@@ -31,8 +31,8 @@ async function handle(m: WorkerRequest): Promise<void> {
     return reply({ kind: 'ready', identity: (await prior).identity });
   }
   if (m.kind === 'calibrate') {
-    const selection = config.edit.selection as Extract<PipelineConfig['edit']['selection'], { mode: 'calibrated' }>;
-    const keep = { topK: config.edit.topK, maxTokens: SCORE_CACHE_TOKENS - keptTokens, entropy: config.writeScores, allCandidates: config.writeScores };
+    const selection = calibratedSelection(config);
+    const keep = keepFor(config, SCORE_CACHE_TOKENS - keptTokens);
     const sample = await calibrationSample(await prior, readCorpus(config.input, m.pieces), selection, config.batchSize, config.edit.editWhitespace, keep);
     kept.set(m.rank, sample.kept);
     for (const k of sample.kept.values()) keptTokens += k.scores.logProb.length;
