@@ -12,7 +12,9 @@
  *     padded input_ids / attention_mask tensors (built beforehand) with an empty past
  *     [B, heads, 0, head size], output unused. The ceiling for (1).
  *  3. PyTorch eager on the same weights and batches (tools/model/bench_torch.py, Debian
- *     python3-torch, 2 threads): forward, log_softmax, top-8, under no_grad.
+ *     python3-torch with OpenBLAS, `apt-get install python3-torch python3-onnx libopenblas0-pthread`,
+ *     2 threads): forward, log_softmax, top-8, under no_grad. Without libopenblas0 Debian's torch
+ *     falls back to the reference BLAS and is ~25x slower; the JSON records which BLAS was mapped.
  *  4. Batched seeded generation: beginDecoding + sample as src/generate/continue.ts does, 16
  *     prompts of 32 tokens, 224 new tokens each (the cache stays within the context): new tokens/s.
  *  5. Peak RSS of the Node process and of each Python process.
@@ -21,8 +23,9 @@
  * the prior's model.forward, which also checks that the prior's batches are the ones given to the
  * other two) and the rest (readout of log-prob, rank, entropy and top-k per position; editing).
  *
- * Each run measures everything once, in that order, so ratios are taken between measurements made
- * close together in time; the table shows medians over runs (and the medians of per-run ratios).
+ * Each run measures Tailguard and bare onnxruntime twice per batch size, in the order A B B A, so
+ * ratios are taken between measurements made close together in time and a drift of the machine's
+ * speed cancels; the table shows medians over runs (and the medians of per-run ratios).
  * The machine may be shared, so load averages and CPU-seconds are recorded next to wall times.
  * JSON goes to bench/results/transformers.json.
  *
@@ -235,6 +238,8 @@ interface TorchResult {
   threads: number;
   weights: string;
   checkpointVsOnnxMaxEmbeddingDiff?: number | null;
+  /** The BLAS libraries the Python process mapped: Debian's reference libblas makes PyTorch ~25x slower. */
+  blas: string[];
   batchSizes: Record<string, { batches: number; seconds: number; cpuSeconds: number }>;
   check: { top1Ids: number[]; top1LogProbs: number[] };
   peakRssMB: number;
@@ -262,6 +267,16 @@ const rssAfterWarmUpMB = Math.round(process.memoryUsage().rss / 2 ** 20);
 
 console.error(`${docs.length} documents, ${scoredTokens} scored tokens; context ${context}, stride ${stride}; load ${load().join(' ')}`);
 
+/** Two measurements of one case as one: times averaged, throughput from the mean time. */
+function meanOfPair<T extends { seconds: number; tokensPerSecond: number }>(a: T, b: T): T {
+  const mean = { ...a };
+  for (const key of Object.keys(a) as (keyof T)[]) {
+    if (typeof a[key] === 'number' && key !== 'tokensPerSecond') (mean[key] as number) = ((a[key] as number) + (b[key] as number)) / 2;
+  }
+  mean.tokensPerSecond = scoredTokens / mean.seconds;
+  return mean;
+}
+
 const samples: Record<string, unknown>[] = [];
 let torchCheck: { maxTop1LogProbDiff: number; top1IdsEqual: boolean } | null = null;
 let torchInfo: Omit<TorchResult, 'batchSizes' | 'check' | 'peakRssMB'> | null = null;
@@ -269,8 +284,14 @@ for (let run = 0; run < runs; run++) {
   const loadBefore = load();
   const sample: Record<string, unknown> = { run, loadBefore };
   for (const b of BATCH_SIZES) {
-    sample[`tailguard${b}`] = await tailguard(b);
-    sample[`ort${b}`] = await bareOrt(b);
+    // A B B A: a drift in the machine's speed during the run (other tenants, clocks) cancels out
+    // of the ratio instead of favouring whichever case goes first.
+    const tg1 = await tailguard(b);
+    const ort1 = await bareOrt(b);
+    const ort2 = await bareOrt(b);
+    const tg2 = await tailguard(b);
+    sample[`tailguard${b}`] = meanOfPair(tg1, tg2);
+    sample[`ort${b}`] = meanOfPair(ort1, ort2);
   }
   if (!skipTorch) {
     const t = await pytorch();

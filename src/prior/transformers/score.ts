@@ -67,7 +67,6 @@ export async function scoreDocuments(setup: ScoringSetup, docs: readonly Tokeniz
         readout.position((r * steps + i) * vocab, tokenAt(doc, target), sink, target - 1);
       }
     });
-    readout.flush();
   }
   return results;
 }
