@@ -24,10 +24,18 @@ export interface Comparison {
 
 /** Jensen-Shannon divergence (bits) of two n-gram tables, add-α smoothed over their union. */
 export function jensenShannon(a: NGramTable, b: NGramTable, alpha = JSD_ALPHA): number {
-  // Over the union of keys in the order of a Set of both (a's, then b's others), without building
-  // it: the tables hold hundreds of thousands of n-grams each.
-  let union = a.counts.size;
-  for (const k of b.counts.keys()) if (!a.counts.has(k)) union++;
+  // One lookup per n-gram of a, none for b: b's count of each n-gram of a is looked up once and
+  // kept, which gives the size of the union; b's own n-grams are then summed as if absent from a,
+  // and the shared ones taken back out. (Three lookups per n-gram of the larger tables before.)
+  const inB = new Float64Array(a.counts.size);
+  let shared = 0;
+  let i = 0;
+  for (const k of a.counts.keys()) {
+    const cb = b.counts.get(k) ?? 0;
+    inB[i++] = cb;
+    if (cb > 0) shared++;
+  }
+  const union = a.counts.size + b.counts.size - shared;
   const za = a.total + alpha * union;
   const zb = b.total + alpha * union;
   const term = (ca: number, cb: number) => {
@@ -37,9 +45,15 @@ export function jensenShannon(a: NGramTable, b: NGramTable, alpha = JSD_ALPHA): 
     return 0.5 * (p * Math.log2(p / m) + q * Math.log2(q / m));
   };
   let js = 0;
-  for (const [k, ca] of a.counts) js += term(ca, b.counts.get(k) ?? 0);
-  for (const [k, cb] of b.counts) if (!a.counts.has(k)) js += term(0, cb);
-  return Math.max(0, js);
+  let sharedAsAbsent = 0;
+  i = 0;
+  for (const ca of a.counts.values()) {
+    const cb = inB[i++];
+    js += term(ca, cb);
+    if (cb > 0) sharedAsAbsent += term(0, cb);
+  }
+  for (const cb of b.counts.values()) js += term(0, cb);
+  return Math.max(0, js - sharedAsAbsent);
 }
 
 /** Wasserstein-1 between two samples: the area between their empirical CDFs. */

@@ -65,18 +65,29 @@ function entropyBits(t: NGramTable): number {
 
 function topMass(t: NGramTable, k: number): number {
   if (t.total === 0) return 0;
-  return topShare([...t.counts.values()], k, t.total);
+  return topShare(t.counts.values(), k, t.total);
 }
 
-/** Share of `total` (default: the sum) held by the k largest values. */
-function topShare(values: number[], k: number, total = values.reduce((a, b) => a + b, 0)): number {
-  if (total === 0) return 0;
-  const top = [...values].sort((a, b) => b - a).slice(0, k);
-  return top.reduce((a, b) => a + b, 0) / total;
+/** Share of `total` (default: the sum) held by the k largest values (integer counts: any order sums them exactly). */
+function topShare(values: Iterable<number>, k: number, total?: number): number {
+  const top = new Float64Array(k); // descending; zeros where fewer than k values
+  let sum = 0;
+  for (const x of values) {
+    sum += x;
+    if (x <= top[k - 1]) continue;
+    let j = k - 1;
+    while (j > 0 && top[j - 1] < x) {
+      top[j] = top[j - 1];
+      j--;
+    }
+    top[j] = x;
+  }
+  const all = total ?? sum;
+  return all === 0 ? 0 : top.reduce((a, b) => a + b, 0) / all;
 }
 
 function zipfExponent(unigrams: NGramTable): number {
-  const freqs = [...unigrams.counts.values()].sort((a, b) => b - a).slice(0, 1000);
+  const freqs = Array.from(unigrams.countsDescending().subarray(0, 1000));
   if (freqs.length < 2) return 0;
   const xs = freqs.map((_, i) => Math.log(i + 1));
   const ys = freqs.map((f) => Math.log(f));

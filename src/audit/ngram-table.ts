@@ -15,6 +15,11 @@ export interface NGramTableJSON {
 
 export const SEP = '\u241f'; // SYMBOL FOR UNIT SEPARATOR: cannot occur inside a token
 
+/** Larger count first, then the lower key. */
+function byCountThenKey(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}
+
 export class NGramTable {
   readonly n: number;
   readonly budget: number;
@@ -62,7 +67,31 @@ export class NGramTable {
 
   /** Counts, largest first (ties by key). */
   sorted(): [string, number][] {
-    return [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return [...this.counts].sort(byCountThenKey);
+  }
+
+  /**
+   * The first k of sorted(), in one pass keeping a sorted list of k: sorting a bigram table of
+   * hundreds of thousands of entries (most tied at small counts, so compared by key) to keep 40
+   * was the audit's largest cost.
+   */
+  top(k: number): [string, number][] {
+    const best: [string, number][] = [];
+    for (const entry of this.counts) {
+      if (best.length === k && byCountThenKey(entry, best[k - 1]) >= 0) continue;
+      let j = best.length < k ? best.length : k - 1;
+      while (j > 0 && byCountThenKey(entry, best[j - 1]) < 0) {
+        best[j] = best[j - 1];
+        j--;
+      }
+      best[j] = entry;
+    }
+    return best;
+  }
+
+  /** The counts alone, largest first. */
+  countsDescending(): Float64Array {
+    return Float64Array.from(this.counts.values()).sort().reverse();
   }
 
   /**

@@ -44,7 +44,7 @@ export function buildReport(views: Record<string, CorpusStats>, reference: strin
     charts: {
       perplexity: map((s) => s.docPerplexity.map((x) => Number(x.toPrecision(6)))),
       rankFrequency: map(rankFrequency),
-      topBigrams: map((s) => s.tables[1].sorted().slice(0, TOP_K).map(([k, c]) => [k.split(SEP).join(' '), c / s.tables[1].total] as [string, number])),
+      topBigrams: map((s) => s.tables[1].top(TOP_K).map(([k, c]) => [k.split(SEP).join(' '), c / s.tables[1].total] as [string, number])),
       hashedSorted: map((s) => {
         const total = s.hashed.reduce((a, b) => a + b, 0) || 1;
         return [...s.hashed].sort((a, b) => b - a).map((c) => c / total);
@@ -54,7 +54,7 @@ export function buildReport(views: Record<string, CorpusStats>, reference: strin
 }
 
 function rankFrequency(s: CorpusStats): [number, number][] {
-  const freqs = s.tables[0].sorted().map(([, c]) => c);
+  const freqs = s.tables[0].countsDescending();
   const points: [number, number][] = [];
   for (let r = 1; r <= freqs.length; r = Math.max(r + 1, Math.round(r * 1.15))) points.push([r, freqs[r - 1]]);
   if (freqs.length > 0 && points[points.length - 1][0] !== freqs.length) points.push([freqs.length, freqs[freqs.length - 1]]);
