@@ -25,6 +25,30 @@ test('statistics merged from 4 shards equal single-pass statistics, and survive 
   t.deepEqual(viewMetrics(merged), viewMetrics(all));
 });
 
+test('the one-pass top-k and Jensen-Shannon equal their plain definitions on Brown', (t) => {
+  for (const table of all.tables) {
+    for (const k of [1, 40, 1000]) t.deepEqual(table.top(k), table.sorted().slice(0, k), `order ${table.n}, top ${k}`);
+    t.deepEqual(Array.from(table.countsDescending()), table.sorted().map(([, c]) => c));
+  }
+  // Jensen-Shannon over an explicit union of keys, term by term, against the one-lookup version.
+  const half = statsOf(docs.map((_, i) => i).filter((i) => i % 2 === 0));
+  all.tables.forEach((a, n) => {
+    const b = half.tables[n];
+    const keys = new Set([...a.counts.keys(), ...b.counts.keys()]);
+    const za = a.total + 0.5 * keys.size;
+    const zb = b.total + 0.5 * keys.size;
+    let plain = 0;
+    for (const key of keys) {
+      const p = ((a.counts.get(key) ?? 0) + 0.5) / za;
+      const q = ((b.counts.get(key) ?? 0) + 0.5) / zb;
+      const m = (p + q) / 2;
+      plain += 0.5 * (p * Math.log2(p / m) + q * Math.log2(q / m));
+    }
+    const fast = jensenShannon(a, b);
+    t.true(Math.abs(fast - plain) <= 1e-9 * plain, `order ${n + 1}: ${fast} vs ${plain}`);
+  });
+});
+
 test('metrics of the Brown held-out split are in the expected ranges', (t) => {
   const m = viewMetrics(all);
   t.is(m.docs, 50);

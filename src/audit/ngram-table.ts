@@ -77,6 +77,7 @@ export class NGramTable {
    */
   top(k: number): [string, number][] {
     const best: [string, number][] = [];
+    if (k <= 0) return best;
     for (const entry of this.counts) {
       if (best.length === k && byCountThenKey(entry, best[k - 1]) >= 0) continue;
       let j = best.length < k ? best.length : k - 1;
