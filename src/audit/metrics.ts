@@ -1,4 +1,5 @@
 import type { CorpusStats } from './corpus-stats.js';
+import { firstK } from './first-k.js';
 import type { NGramTable } from './ngram-table.js';
 
 /** How many of the most frequent n-grams count as "top" (ToEdit: the top-40 bigrams). */
@@ -46,7 +47,7 @@ export function viewMetrics(s: CorpusStats): ViewMetrics {
     normalizedEntropy: s.tables.map((t) => (t.counts.size > 1 ? entropyBits(t) / Math.log2(t.counts.size) : 0)),
     topMass: s.tables.map((t) => topMass(t, TOP_K)),
     zipf: zipfExponent(s.tables[0]),
-    hashedTop1Percent: topShare(s.hashed, Math.ceil(s.hashed.length / 100)),
+    hashedTop1Percent: topShare(s.hashed, Math.ceil(s.hashed.length / 100), s.hashed.reduce((a, b) => a + b, 0)),
     approximate: s.tables.some((t) => t.approximate),
     perplexity: scored ? perplexitySummary(s.docPerplexity) : null,
     rankShares: scored ? s.rankBuckets.map((c) => c / s.priorTokens) : null,
@@ -64,26 +65,13 @@ function entropyBits(t: NGramTable): number {
 }
 
 function topMass(t: NGramTable, k: number): number {
-  if (t.total === 0) return 0;
   return topShare(t.counts.values(), k, t.total);
 }
 
-/** Share of `total` (default: the sum) held by the k largest values (integer counts: any order sums them exactly). */
-function topShare(values: Iterable<number>, k: number, total?: number): number {
-  const top = new Float64Array(k); // descending; zeros where fewer than k values
-  let sum = 0;
-  for (const x of values) {
-    sum += x;
-    if (x <= top[k - 1]) continue;
-    let j = k - 1;
-    while (j > 0 && top[j - 1] < x) {
-      top[j] = top[j - 1];
-      j--;
-    }
-    top[j] = x;
-  }
-  const all = total ?? sum;
-  return all === 0 ? 0 : top.reduce((a, b) => a + b, 0) / all;
+/** Share of `total` held by the k largest values (integer counts: any order sums them exactly). */
+function topShare(values: Iterable<number>, k: number, total: number): number {
+  if (total === 0) return 0;
+  return firstK(values, k, (a, b) => b - a).reduce((a, b) => a + b, 0) / total;
 }
 
 function zipfExponent(unigrams: NGramTable): number {

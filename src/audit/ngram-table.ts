@@ -1,3 +1,5 @@
+import { firstK } from './first-k.js';
+
 /**
  * Counts of the n-grams of one order, mergeable. Exact until `budget` distinct n-grams; past it
  * the n-grams seen once are pruned (their mass is kept in `prunedMass` and the table is marked
@@ -70,24 +72,9 @@ export class NGramTable {
     return [...this.counts].sort(byCountThenKey);
   }
 
-  /**
-   * The first k of sorted(), in one pass keeping a sorted list of k: sorting a bigram table of
-   * hundreds of thousands of entries (most tied at small counts, so compared by key) to keep 40
-   * was the audit's largest cost.
-   */
+  /** The first k of sorted(), without sorting the whole table (see firstK). */
   top(k: number): [string, number][] {
-    const best: [string, number][] = [];
-    if (k <= 0) return best;
-    for (const entry of this.counts) {
-      if (best.length === k && byCountThenKey(entry, best[k - 1]) >= 0) continue;
-      let j = best.length < k ? best.length : k - 1;
-      while (j > 0 && byCountThenKey(entry, best[j - 1]) < 0) {
-        best[j] = best[j - 1];
-        j--;
-      }
-      best[j] = entry;
-    }
-    return best;
+    return firstK(this.counts, k, byCountThenKey);
   }
 
   /** The counts alone, largest first. */
