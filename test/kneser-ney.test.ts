@@ -3,6 +3,8 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { readBrown } from '../src/corpus/brown.js';
 import { createRng } from '../src/random.js';
 import { NGramPrior } from '../src/prior/ngram/prior.js';
+import { NGramCounts, contextTables } from '../src/prior/ngram/counts.js';
+import { decodeModel, encodeModel } from '../src/prior/ngram/file.js';
 import { BOS, UNK } from '../src/prior/ngram/vocabulary.js';
 import { TailguardError } from '../src/errors.js';
 import { brownPrior, TEST_MODEL_FILE } from './helpers/brown-prior.js';
@@ -61,6 +63,47 @@ test('the model file round-trips: same hash, same scores', async (t) => {
   const [a] = await prior.score([tokens], { topK: 4 });
   const [b] = await loaded.score([tokens], { topK: 4 });
   t.deepEqual(a, b);
+});
+
+test('the context tables hold raw counts at the top and Kneser-Ney continuation counts below, as defined', async (t) => {
+  const counts = new NGramCounts(3);
+  let n = 0;
+  for await (const doc of readBrown('heldout')) if (n++ < 10) counts.add(prior.tokenize(doc.text).ids);
+  const tables = contextTables(counts.grams());
+  // The definitions, over comma-joined keys: N1+(• w) counts the distinct words before w.
+  const continuation = (grams: Iterable<string>) => {
+    const c = new Map<string, number>();
+    for (const key of grams) {
+      const suffix = key.slice(key.indexOf(',') + 1);
+      c.set(suffix, (c.get(suffix) ?? 0) + 1);
+    }
+    return c;
+  };
+  const bigrams = continuation(counts.counts.keys());
+  const expected = [continuation(bigrams.keys()), bigrams, counts.counts];
+  tables.forEach((table, k) => {
+    const got = new Map<string, number>();
+    for (const [context, e] of table) {
+      t.deepEqual(Array.from(e.ids), [...e.ids].sort((a, b) => a - b), 'followers ascending');
+      t.is(e.total, e.counts.reduce((a, b) => a + b, 0));
+      e.ids.forEach((w, j) => got.set(context === '' ? String(w) : `${context},${w}`, e.counts[j]));
+    }
+    t.deepEqual(new Map([...got].sort()), new Map([...expected[k]].sort()), `order ${k + 1}`);
+  });
+});
+
+test('a model file loads to the same model whatever the order of its n-grams', (t) => {
+  const counts = new NGramCounts(3);
+  counts.add(Int32Array.from([2, 3, 4, 5, 2, 6, 7, 2, 3, 8])); // the cat sat on the mat and the cat ran
+  const grams = counts.grams();
+  // The rows reversed, as a file of another writer (or of an earlier version) may hold them.
+  const reversed = { cols: grams.cols.map((c) => c.slice().reverse()), counts: grams.counts.slice().reverse() };
+  const vocab = prior.model.vocab;
+  const a = decodeModel('a', encodeModel(grams, counts.tokens, vocab, { minCount: 1, trainedOn: 'test' }));
+  const b = decodeModel('b', encodeModel(reversed, counts.tokens, vocab, { minCount: 1, trainedOn: 'test' }));
+  t.deepEqual(b.grams, a.grams);
+  t.deepEqual(a.grams, grams);
+  t.not(encodeModel(reversed, counts.tokens, vocab, { minCount: 1, trainedOn: 'test' }).compare(encodeModel(grams, counts.tokens, vocab, { minCount: 1, trainedOn: 'test' })), 0);
 });
 
 test('unseen words map to the unknown class and still get a finite probability', async (t) => {

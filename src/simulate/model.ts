@@ -21,7 +21,7 @@ export class KneserNeySimModel implements SimModel {
   constructor(corpus: Corpus, order: number, vocab: Vocabulary) {
     const counts = new NGramCounts(order);
     for (const doc of corpus) counts.add(doc);
-    this.model = new KneserNeyModel(counts, vocab);
+    this.model = new KneserNeyModel(counts.grams(), counts.tokens, vocab);
   }
 
   prob(doc: Doc, i: number): number {

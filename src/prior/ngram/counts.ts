@@ -1,3 +1,4 @@
+import { type GramColumns, continuationCounts, sortGrams } from './grams.js';
 import { BOS } from './vocabulary.js';
 
 /**
@@ -24,6 +25,19 @@ export class NGramCounts {
     }
     this.tokens += ids.length;
   }
+
+  /** The counted n-grams as sorted columns, what the model and its file are built from. */
+  grams(): GramColumns {
+    const n = this.counts.size;
+    const cols = Array.from({ length: this.order }, () => new Int32Array(n));
+    const counts = new Int32Array(n);
+    let i = 0;
+    for (const [key, c] of this.counts) {
+      key.split(',').forEach((id, j) => (cols[j][i] = Number(id)));
+      counts[i++] = c;
+    }
+    return sortGrams({ cols, counts });
+  }
 }
 
 /** Followers of one context, with the counts the discounting needs. */
@@ -41,47 +55,31 @@ export interface ContextEntry {
 /**
  * Per order (index 0 = unigrams), context key → followers. The top order holds raw counts;
  * lower orders hold continuation counts N1+(• context w): how many distinct words precede the
- * n-gram (interpolated Kneser-Ney, Chen & Goodman 1998).
+ * n-gram (interpolated Kneser-Ney, Chen & Goodman 1998). `top` is in ascending id order.
  */
-export function contextTables(top: NGramCounts): Map<string, ContextEntry>[] {
-  const n = top.order;
-  const levels: Map<string, number>[] = new Array(n);
-  levels[n - 1] = top.counts;
-  for (let k = n - 2; k >= 0; k--) {
-    // Each distinct (k+2)-gram adds one left extension to its (k+1)-gram suffix.
-    const lower = new Map<string, number>();
-    for (const key of levels[k + 1].keys()) {
-      const suffix = key.slice(key.indexOf(',') + 1);
-      lower.set(suffix, (lower.get(suffix) ?? 0) + 1);
-    }
-    levels[k] = lower;
-  }
+export function contextTables(top: GramColumns): Map<string, ContextEntry>[] {
+  const levels: GramColumns[] = [top];
+  while (levels[0].cols.length > 1) levels.unshift(continuationCounts(levels[0]));
   return levels.map(groupByContext);
 }
 
-function groupByContext(grams: Map<string, number>): Map<string, ContextEntry> {
-  const byContext = new Map<string, [number, number][]>();
-  for (const [key, count] of grams) {
-    const cut = key.lastIndexOf(',');
-    const context = cut < 0 ? '' : key.slice(0, cut);
-    const word = Number(cut < 0 ? key : key.slice(cut + 1));
-    let list = byContext.get(context);
-    if (!list) byContext.set(context, (list = []));
-    list.push([word, count]);
-  }
+/** Sorted n-grams → context key (its ids comma-joined, as the model looks them up) → followers. */
+function groupByContext(g: GramColumns): Map<string, ContextEntry> {
+  const context = g.cols.slice(0, -1);
+  const words = g.cols[g.cols.length - 1];
+  const n = g.counts.length;
   const table = new Map<string, ContextEntry>();
-  for (const [context, list] of byContext) {
-    list.sort((a, b) => a[0] - b[0]);
-    const entry: ContextEntry = { ids: new Int32Array(list.length), counts: new Int32Array(list.length), total: 0, n1: 0, n2: 0, n3: 0 };
-    list.forEach(([w, c], i) => {
-      entry.ids[i] = w;
-      entry.counts[i] = c;
+  for (let start = 0, end = 1; start < n; start = end++) {
+    while (end < n && context.every((c) => c[end] === c[start])) end++;
+    // Views into the level's arrays: one allocation per level, not two per context.
+    const entry: ContextEntry = { ids: words.subarray(start, end), counts: g.counts.subarray(start, end), total: 0, n1: 0, n2: 0, n3: 0 };
+    for (const c of entry.counts) {
       entry.total += c;
       if (c === 1) entry.n1++;
       else if (c === 2) entry.n2++;
       else entry.n3++;
-    });
-    table.set(context, entry);
+    }
+    table.set(context.map((c) => c[start]).join(','), entry);
   }
   return table;
 }

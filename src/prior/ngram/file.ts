@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { TailguardError } from '../../errors.js';
-import { NGramCounts } from './counts.js';
+import { type GramColumns, sortGrams } from './grams.js';
 import { Vocabulary } from './vocabulary.js';
 
 const FORMAT = 'tailguard-kneser-ney';
@@ -24,31 +24,31 @@ export interface NGramFileHeader {
 
 /**
  * Compact file: gzip of one JSON header line, then the top-order n-grams as little-endian int32
- * ids (order per n-gram) and uint32 counts. Everything else is derived on load.
+ * ids (order per n-gram) and uint32 counts. Everything else is derived on load. The n-grams are
+ * written in ascending id order (files written before were in the order of their keys as
+ * strings; they load the same, since loading sorts).
  */
-export function encodeModel(counts: NGramCounts, vocab: Vocabulary, meta: { minCount: number; trainedOn: unknown }): Buffer {
-  const entries = [...counts.counts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const ids = new Int32Array(entries.length * counts.order);
-  const values = new Uint32Array(entries.length);
-  entries.forEach(([key, c], i) => {
-    key.split(',').forEach((id, j) => (ids[i * counts.order + j] = Number(id)));
-    values[i] = c;
-  });
+export function encodeModel(grams: GramColumns, tokens: number, vocab: Vocabulary, meta: { minCount: number; trainedOn: unknown }): Buffer {
+  const order = grams.cols.length;
+  const n = grams.counts.length;
+  const ids = new Int32Array(n * order);
+  for (let i = 0; i < n; i++) for (let j = 0; j < order; j++) ids[i * order + j] = grams.cols[j][i];
+  const values = Uint32Array.from(grams.counts);
   const header: NGramFileHeader = {
     format: FORMAT,
     version: VERSION,
-    order: counts.order,
+    order,
     minCount: meta.minCount,
     trainedOn: meta.trainedOn,
-    tokens: counts.tokens,
-    ngrams: entries.length,
+    tokens,
+    ngrams: n,
     vocab: [...vocab.forms],
   };
   const head = Buffer.from(JSON.stringify(header) + '\n', 'utf8');
   return gzipSync(Buffer.concat([head, Buffer.from(ids.buffer), Buffer.from(values.buffer)]), { level: 6 });
 }
 
-export function decodeModel(file: string, gz: Buffer): { header: NGramFileHeader; counts: NGramCounts; vocab: Vocabulary } {
+export function decodeModel(file: string, gz: Buffer): { header: NGramFileHeader; grams: GramColumns; vocab: Vocabulary } {
   const fail = (reason: string, cause?: unknown) =>
     new TailguardError('model', `${file}: not a usable n-gram model file (${reason}); delete it to retrain`, { file, cause });
   let raw: Buffer;
@@ -70,13 +70,15 @@ export function decodeModel(file: string, gz: Buffer): { header: NGramFileHeader
   const idBytes = header.ngrams * header.order * 4;
   if (body.length !== idBytes + header.ngrams * 4) throw fail(`body has ${body.length} bytes, expected ${idBytes + header.ngrams * 4}`);
   const ids = new Int32Array(body.buffer.slice(body.byteOffset, body.byteOffset + idBytes));
-  const values = new Uint32Array(body.buffer.slice(body.byteOffset + idBytes, body.byteOffset + body.length));
-  const counts = new NGramCounts(header.order);
-  for (let i = 0; i < header.ngrams; i++) {
-    counts.counts.set(Array.from(ids.subarray(i * header.order, (i + 1) * header.order)).join(','), values[i]);
-  }
-  counts.tokens = header.tokens;
-  return { header, counts, vocab: new Vocabulary(header.vocab) };
+  const counts = new Int32Array(body.buffer.slice(body.byteOffset + idBytes, body.byteOffset + body.length));
+  const { order, ngrams: n } = header;
+  for (const id of ids) if (!(id >= 0 && id < header.vocab.length)) throw fail(`n-gram id ${id} outside the vocabulary of ${header.vocab.length}`);
+  const cols = Array.from({ length: order }, (_, j) => {
+    const col = new Int32Array(n);
+    for (let i = 0; i < n; i++) col[i] = ids[i * order + j];
+    return col;
+  });
+  return { header, grams: sortGrams({ cols, counts }), vocab: new Vocabulary(header.vocab) };
 }
 
 export async function writeModelFile(path: string, bytes: Buffer): Promise<void> {

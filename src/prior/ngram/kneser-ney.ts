@@ -2,7 +2,8 @@ import type { Rng } from '../../random.js';
 import { MaxHeap } from '../max-heap.js';
 import { isPureSampling } from '../sampling.js';
 import type { SamplingOptions } from '../types.js';
-import { type ContextEntry, type NGramCounts, contextTables, discounts } from './counts.js';
+import { type ContextEntry, contextTables, discounts } from './counts.js';
+import type { GramColumns } from './grams.js';
 import { BOS, UNK, type Vocabulary } from './vocabulary.js';
 
 type Discounts = [number, number, number];
@@ -42,11 +43,12 @@ export class KneserNeyModel {
   private readonly mark: Uint8Array;
   private nTouched = 0;
 
-  constructor(counts: NGramCounts, vocab: Vocabulary) {
-    this.order = counts.order;
+  /** `top`: the distinct n-grams of the highest order and their counts, in ascending id order. */
+  constructor(top: GramColumns, trainingTokens: number, vocab: Vocabulary) {
+    this.order = top.cols.length;
     this.vocab = vocab;
-    this.trainingTokens = counts.tokens;
-    this.tables = contextTables(counts);
+    this.trainingTokens = trainingTokens;
+    this.tables = contextTables(top);
     this.discount = this.tables.map(discounts);
     const v = vocab.size;
     this.p1 = this.unigram(v);

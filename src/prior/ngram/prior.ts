@@ -50,14 +50,15 @@ export class NGramPrior implements PriorModel {
     const vocab = Vocabulary.fromCounts(freq, options.minCount);
     const counts = new NGramCounts(options.order);
     for await (const doc of corpus()) counts.add(words(doc.text).map((w) => vocab.id(w)));
-    const bytes = encodeModel(counts, vocab, options);
-    return new NGramPrior(new KneserNeyModel(counts, vocab), bytes, options);
+    const grams = counts.grams();
+    const bytes = encodeModel(grams, counts.tokens, vocab, options);
+    return new NGramPrior(new KneserNeyModel(grams, counts.tokens, vocab), bytes, options);
   }
 
   static async load(path: string): Promise<NGramPrior> {
     const bytes = await readModelFile(path);
-    const { header, counts, vocab } = decodeModel(path, bytes);
-    return new NGramPrior(new KneserNeyModel(counts, vocab), bytes, header);
+    const { header, grams, vocab } = decodeModel(path, bytes);
+    return new NGramPrior(new KneserNeyModel(grams, header.tokens, vocab), bytes, header);
   }
 
   /**
@@ -67,9 +68,9 @@ export class NGramPrior implements PriorModel {
   static async loadOrTrain(path: string, corpus: () => AsyncIterable<Document>, options: NGramTrainOptions): Promise<{ prior: NGramPrior; trained: boolean }> {
     if (existsSync(path)) {
       const bytes = await readModelFile(path);
-      const { header, counts, vocab } = decodeModel(path, bytes);
+      const { header, grams, vocab } = decodeModel(path, bytes);
       if (header.order === options.order && header.minCount === options.minCount && isDeepStrictEqual(header.trainedOn, options.trainedOn)) {
-        return { prior: new NGramPrior(new KneserNeyModel(counts, vocab), bytes, header), trained: false };
+        return { prior: new NGramPrior(new KneserNeyModel(grams, header.tokens, vocab), bytes, header), trained: false };
       }
     }
     const prior = await NGramPrior.train(corpus, options);
