@@ -478,7 +478,7 @@ async function audit(positionals: string[], v: Values): Promise<number> {
     const files = positionals.slice(1);
     if (files.length === 0 || !v.out) throw new TailguardError('config', 'audit merge: give the stats files to merge and --out FILE');
     const merged = new CorpusStats();
-    for (const f of files) merged.merge(CorpusStats.fromJSON(JSON.parse(await readFile(f, 'utf8'))));
+    for (const f of files) merged.merge(JSON.parse(await readFile(f, 'utf8')));
     await writeJsonAtomic(v.out, merged.toJSON(), true);
     console.log(`merged ${files.length} statistics files: ${merged.docs} documents, ${merged.tokens} words -> ${v.out}`);
     return 0;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readBrown } from '../src/corpus/brown.js';
 import { compareViews, jensenShannon, kolmogorovSmirnov, wasserstein1 } from '../src/audit/compare.js';
-import { CorpusStats } from '../src/audit/corpus-stats.js';
+import { CorpusStats, type CorpusStatsJSON, type CorpusStatsJSONv1 } from '../src/audit/corpus-stats.js';
 import { viewMetrics } from '../src/audit/metrics.js';
 import { NGramTable } from '../src/audit/ngram-table.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
@@ -19,10 +19,18 @@ const all = statsOf(docs.map((_, i) => i));
 
 test('statistics merged from 4 shards equal single-pass statistics, and survive a JSON round trip', (t) => {
   const shards = [0, 1, 2, 3].map((k) => statsOf(docs.map((_, i) => i).filter((i) => Math.floor((i * 4) / docs.length) === k)));
-  const merged = shards.reduce((acc, s) => acc.merge(s), new CorpusStats());
+  const merged = shards.reduce((acc, s) => acc.merge(s.toJSON()), new CorpusStats());
   t.deepEqual(merged.toJSON(), all.toJSON());
   t.deepEqual(CorpusStats.fromJSON(JSON.parse(JSON.stringify(all.toJSON()))).toJSON(), all.toJSON());
   t.deepEqual(viewMetrics(merged), viewMetrics(all));
+});
+
+test('statistics files of version 1 (n-gram tables as pairs) are still read and merged', (t) => {
+  const json = all.toJSON();
+  const v1: CorpusStatsJSONv1 = { ...json, version: 1, ngrams: json.ngrams.map(({ keys, counts, ...rest }) => ({ ...rest, counts: keys.map((k, i): [string, number] => [k, counts[i]]) })) };
+  t.deepEqual(CorpusStats.fromJSON(v1).toJSON(), json);
+  t.deepEqual(new CorpusStats().merge(v1).toJSON(), json);
+  t.throws(() => CorpusStats.fromJSON({ ...json, version: 3 } as unknown as CorpusStatsJSON), { message: /unsupported statistics version 3/ });
 });
 
 test('the one-pass top-k and Jensen-Shannon equal their plain definitions on Brown', (t) => {

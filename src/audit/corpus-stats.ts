@@ -1,6 +1,6 @@
 import { words } from '../corpus/words.js';
 import { fnv1a } from '../hash.js';
-import { NGramTable, type NGramTableJSON, SEP } from './ngram-table.js';
+import { NGramTable, type NGramTableJSON, type NGramTableJSONv1, SEP } from './ngram-table.js';
 
 /** Orders of n-grams counted. */
 export const ORDERS = [1, 2, 3, 4] as const;
@@ -16,7 +16,7 @@ export interface ScoredTokens {
 }
 
 export interface CorpusStatsJSON {
-  version: 1;
+  version: 2;
   docs: number;
   tokens: number;
   chars: number;
@@ -27,6 +27,12 @@ export interface CorpusStatsJSON {
   priorTokens: number;
   rankBuckets: number[];
   probHistogram: number[];
+}
+
+/** Statistics as files before version 2 held them (n-gram tables as pairs); still read. */
+export interface CorpusStatsJSONv1 extends Omit<CorpusStatsJSON, 'version' | 'ngrams'> {
+  version: 1;
+  ngrams: NGramTableJSONv1[];
 }
 
 /** Audit tokens: the reversible word segmentation, lower-cased. */
@@ -82,14 +88,16 @@ export class CorpusStats {
     this.docPerplexity.push(Math.exp(nll / n));
   }
 
-  /** Fold `other` (a later shard) into this one. */
-  merge(other: CorpusStats): this {
+  /** Fold `other` (a later shard, as written by toJSON) into this one. */
+  merge(other: CorpusStatsJSON | CorpusStatsJSONv1): this {
+    checkVersion(other);
     this.docs += other.docs;
     this.tokens += other.tokens;
     this.chars += other.chars;
-    this.tables.forEach((t, i) => t.merge(other.tables[i]));
+    this.tables.forEach((t, i) => t.merge(other.ngrams[i]));
     other.hashed.forEach((c, i) => (this.hashed[i] += c));
-    this.docPerplexity.push(...other.docPerplexity);
+    // One by one: spreading a million documents' values as arguments overflows the stack.
+    for (const p of other.docPerplexity) this.docPerplexity.push(p);
     this.priorTokens += other.priorTokens;
     other.rankBuckets.forEach((c, i) => (this.rankBuckets[i] += c));
     other.probHistogram.forEach((c, i) => (this.probHistogram[i] += c));
@@ -98,7 +106,7 @@ export class CorpusStats {
 
   toJSON(): CorpusStatsJSON {
     return {
-      version: 1,
+      version: 2,
       docs: this.docs,
       tokens: this.tokens,
       chars: this.chars,
@@ -111,8 +119,8 @@ export class CorpusStats {
     };
   }
 
-  static fromJSON(json: CorpusStatsJSON, budget = 4_000_000): CorpusStats {
-    if (json.version !== 1) throw new Error(`unsupported statistics version ${json.version}`);
+  static fromJSON(json: CorpusStatsJSON | CorpusStatsJSONv1, budget = 4_000_000): CorpusStats {
+    checkVersion(json);
     const s = new CorpusStats(budget);
     s.docs = json.docs;
     s.tokens = json.tokens;
@@ -125,6 +133,10 @@ export class CorpusStats {
     s.probHistogram = [...json.probHistogram];
     return s;
   }
+}
+
+function checkVersion(json: { version: number }): void {
+  if (json.version !== 1 && json.version !== 2) throw new Error(`unsupported statistics version ${json.version}`);
 }
 
 /** The bucket of one feature. */

@@ -97,10 +97,9 @@ export class RunOutputs {
     this.accounting.merge(part.accounting);
     for (const key of Object.keys(this.totals) as (keyof Totals)[]) this.totals[key] += part.totals[key];
     for (const [name, stats] of Object.entries(this.views)) {
-      const other = CorpusStats.fromJSON(part.views[name], budget);
       // Into nothing yet (the first part), merging is copying: take the part's tables as they are.
-      if (stats.docs === 0 && stats.tokens === 0) this.views[name] = other;
-      else stats.merge(other);
+      if (stats.docs === 0 && stats.tokens === 0) this.views[name] = CorpusStats.fromJSON(part.views[name], budget);
+      else stats.merge(part.views[name]);
     }
     for (const sample of part.samples) if (this.samples.length < SAMPLE_DOCS) this.samples.push(sample);
   }
