@@ -2,7 +2,6 @@ import { type Comparison, compareViews } from './compare.js';
 import type { CorpusStats } from './corpus-stats.js';
 import { type GateResult, type GateThresholds, evaluateGate } from './gate.js';
 import { TOP_K, type ViewMetrics, viewMetrics } from './metrics.js';
-import { SEP } from './ngram-table.js';
 
 /** Everything the audit found: the content of report.json, and what report.md/html show. */
 export interface AuditReport {
@@ -44,7 +43,7 @@ export function buildReport(views: Record<string, CorpusStats>, reference: strin
     charts: {
       perplexity: map((s) => s.docPerplexity.map((x) => Number(x.toPrecision(6)))),
       rankFrequency: map(rankFrequency),
-      topBigrams: map((s) => s.tables[1].top(TOP_K).map(([k, c]) => [k.split(SEP).join(' '), c / s.tables[1].total] as [string, number])),
+      topBigrams: map((s) => s.tables[1].top(TOP_K).map(([k, c]) => [k, c / s.tables[1].total] as [string, number])),
       hashedSorted: map((s) => {
         const total = s.hashed.reduce((a, b) => a + b, 0) || 1;
         return [...s.hashed].sort((a, b) => b - a).map((c) => c / total);
