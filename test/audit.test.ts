@@ -25,9 +25,9 @@ test('statistics merged from 4 shards equal single-pass statistics, and survive 
   t.deepEqual(viewMetrics(merged), viewMetrics(all));
 });
 
-test('statistics files of version 1 (n-gram tables as pairs) are still read and merged', (t) => {
+test('statistics files of version 1 (n-gram tables as pairs, words joined by U+241F) are still read and merged', (t) => {
   const json = all.toJSON();
-  const v1: CorpusStatsJSONv1 = { ...json, version: 1, ngrams: json.ngrams.map(({ keys, counts, ...rest }) => ({ ...rest, counts: keys.map((k, i): [string, number] => [k, counts[i]]) })) };
+  const v1: CorpusStatsJSONv1 = { ...json, version: 1, ngrams: json.ngrams.map(({ keys, counts, ...rest }) => ({ ...rest, counts: keys.map((k, i): [string, number] => [k.replaceAll(' ', '\u241f'), counts[i]]) })) };
   t.deepEqual(CorpusStats.fromJSON(v1).toJSON(), json);
   t.deepEqual(new CorpusStats().merge(v1).toJSON(), json);
   t.throws(() => CorpusStats.fromJSON({ ...json, version: 3 } as unknown as CorpusStatsJSON), { message: /unsupported statistics version 3/ });
