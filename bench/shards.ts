@@ -89,15 +89,21 @@ const results = cases.map((c, k) => {
 });
 const base = results.find((r) => r.case === 'single-machine')?.medianWallSeconds ?? NaN;
 const oneWorker = results.find((r) => r.case === 'workers-1') ?? results[0];
-const rows = results.map((r) => ({ ...r, speedupVsSingle: base / r.medianWallSeconds, speedupVsOneWorker: oneWorker.medianWallSeconds / r.medianWallSeconds, phaseSpeedupVsOneWorker: oneWorker.medianPhaseSeconds / r.medianPhaseSeconds }));
+// Speed-ups within each round too (one worker's run over this case's run of the same round): the
+// machine's speed drifts between rounds, and a ratio of two runs made minutes apart cancels it.
+const oneWorkerRuns = all[results.indexOf(oneWorker)];
+const rows = results.map((r, k) => {
+  const roundSpeedups = all[k].map((s, i) => oneWorkerRuns[i].wallSeconds / s.wallSeconds);
+  return { ...r, speedupVsSingle: base / r.medianWallSeconds, speedupVsOneWorker: oneWorker.medianWallSeconds / r.medianWallSeconds, roundSpeedups, medianRoundSpeedup: median(roundSpeedups), phaseSpeedupVsOneWorker: oneWorker.medianPhaseSeconds / r.medianPhaseSeconds };
+});
 
 mkdirSync('bench/results', { recursive: true });
 const resultFile = `bench/results/shards-${basename(pipelineFile, '.json')}-x${times}${Number.isFinite(docs) ? `-${docs}docs` : ''}.json`;
 writeFileSync(resultFile, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus, times, results: rows }, null, 2));
 console.log(`sharded run of ${pipelineFile} on ${Number.isFinite(docs) ? `the first ${docs} documents of ` : ''}Brown held-out x${times}, medians of ${runs} runs, ${cpus} CPUs (${resultFile})`);
 console.log('wall: start to merged manifest; tasks phase: plan written to last task done (single machine: its processing pass)');
-console.log('case                tasks  workers   tokens   wall s   tokens/s   vs single   vs 1 worker   tasks phase s   phase vs 1 worker');
+console.log('case                tasks  workers   tokens   wall s   tokens/s   vs single   vs 1 worker   per round (median)   tasks phase s   phase vs 1 worker');
 for (const r of rows) {
   const x = (v: number) => `${v.toFixed(2)}x`;
-  console.log(`${r.case.padEnd(18)} ${String(r.worldSize ?? '-').padStart(6)} ${String(r.workers ?? '-').padStart(8)} ${String(r.tokens).padStart(8)} ${r.medianWallSeconds.toFixed(1).padStart(8)} ${String(r.tokensPerSecond).padStart(10)} ${x(r.speedupVsSingle).padStart(11)} ${x(r.speedupVsOneWorker).padStart(13)} ${r.medianPhaseSeconds.toFixed(1).padStart(15)} ${x(r.phaseSpeedupVsOneWorker).padStart(19)}`);
+  console.log(`${r.case.padEnd(18)} ${String(r.worldSize ?? '-').padStart(6)} ${String(r.workers ?? '-').padStart(8)} ${String(r.tokens).padStart(8)} ${r.medianWallSeconds.toFixed(1).padStart(8)} ${String(r.tokensPerSecond).padStart(10)} ${x(r.speedupVsSingle).padStart(11)} ${x(r.speedupVsOneWorker).padStart(13)} ${x(r.medianRoundSpeedup).padStart(20)} ${r.medianPhaseSeconds.toFixed(1).padStart(15)} ${x(r.phaseSpeedupVsOneWorker).padStart(19)}`);
 }
