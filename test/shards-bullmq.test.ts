@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { parsePipeline, readBrown, runPipeline, TailguardError } from '../src/index.js';
+import { parsePipeline, readBrown, readCorpus, runPipeline, TailguardError } from '../src/index.js';
 import { JobLease } from '../src/pipeline/shards/bullmq-lease.js';
 import { runBullmq } from '../src/pipeline/shards/bullmq.js';
 import { mergeShards } from '../src/pipeline/shards/merge.js';
-import { ensurePlan, taskDir } from '../src/pipeline/shards/plan.js';
+import { ensurePlan, loadPlan, planPath, taskDir } from '../src/pipeline/shards/plan.js';
+import { RUN_FILES } from '../src/pipeline/run-folder.js';
+import { checkpointPosition } from '../src/pipeline/shards/status.js';
 import { isDone, runTask, TaskNotOwned } from '../src/pipeline/shards/task.js';
 import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { type CliResult, cli, startCli } from './helpers/cli.js';
@@ -64,8 +66,8 @@ function needsRedis(t: { truthy: (v: unknown, m: string) => void }): boolean {
   return REDIS_SERVER !== undefined;
 }
 
-async function until(what: string, ok: () => boolean, seconds = 60): Promise<void> {
-  for (const end = Date.now() + seconds * 1000; !ok(); await sleep(20)) if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+async function until(what: string, ok: () => boolean | Promise<boolean>, seconds = 60): Promise<void> {
+  for (const end = Date.now() + seconds * 1000; !(await ok()); await sleep(20)) if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
 }
 
 test('a task whose guard refuses (another process owns it now) stops writing at once, checkpoint included; the next owner resumes it and the merge is byte-identical', async (t) => {
@@ -142,18 +144,30 @@ test.serial('a worker killed (SIGKILL) in the middle of a task: the task is take
     const m = w.lines.map((l) => /^task (\d+) of 3 \(.*long-bullmq\): (started|resumed|done)/.exec(l)).filter((x) => x !== null).at(-1);
     return m && m[2] !== 'done' ? Number(m[1]) : undefined;
   };
-  const midTask = (w: WorkerProc) => {
+  await until('the run has planned its tasks', () => existsSync(planPath(out)));
+  const plan = await loadPlan(out);
+  const records = await Promise.all(plan.tasks.map(async (pieces) => (await collect(readCorpus(plan.config.input, pieces))).length));
+  /** Records a worker's task has left after its checkpoint, or undefined when it is not inside one with a checkpoint. */
+  const left = async (w: WorkerProc): Promise<number | undefined> => {
     const rank = onTask(w);
-    return rank !== undefined && existsSync(join(taskDir(out, rank), 'checkpoint.json'));
+    const at = rank === undefined ? null : await checkpointPosition(join(taskDir(out, rank), RUN_FILES.checkpoint));
+    return at === null ? undefined : records[rank!] - at;
   };
-  await until('two workers are inside a task with a checkpoint', () => workers.filter(midTask).length >= 2);
-  const [killed, stopped] = workers.filter(midTask);
+  // A stop is seen between batches: a worker on its task's last record may finish it instead, so the
+  // one to stop needs a few records left (the checkpoint can move on by one before the freeze).
+  let inside: { w: WorkerProc; left: number }[] = [];
+  await until('two workers are inside a task with a checkpoint, one with 3 records left', async () => {
+    inside = (await Promise.all(workers.map(async (w) => ({ w, left: await left(w) })))).filter((x): x is { w: WorkerProc; left: number } => x.left !== undefined);
+    return inside.length >= 2 && inside.some((x) => x.left >= 3);
+  });
+  const [stopped, killed] = inside.sort((a, b) => b.left - a.left).map((x) => x.w);
   const survivor = workers.find((w) => w !== killed && w !== stopped)!;
   const [killedRank, stoppedRank] = [onTask(killed)!, onTask(stopped)!];
   // Frozen first, so that what is checked is the state they are stopped in.
   killed.child.kill('SIGSTOP');
   stopped.child.kill('SIGSTOP');
   t.false(isDone(out, killedRank) || isDone(out, stoppedRank), 'both tasks are unfinished when their workers are stopped');
+  t.true((await left(stopped))! >= 2, 'the task to stop has records left after the one under way');
   killed.child.kill('SIGKILL');
   stopped.child.kill('SIGTERM');
   stopped.child.kill('SIGCONT');
