@@ -1,13 +1,13 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeShards, parsePipeline, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
 import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/heartbeat.js';
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
-import { runTask } from '../src/pipeline/shards/task.js';
+import { isDone, runTask } from '../src/pipeline/shards/task.js';
 import { shardStatus } from '../src/pipeline/shards/status.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
@@ -66,6 +66,17 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   t.deepEqual(await snapshot(four), expected, 'world size 4');
   t.is((merged.manifest.shards as { worldSize: number }).worldSize, 4);
   t.false(existsSync(join(taskDir(four, 1), 'edited.jsonl')), 'the parts are removed after the merge');
+});
+
+test('a local run stopped once its first task is merged leaves only the tasks; relaunched, it gives the single-machine run folder', async (t) => {
+  const out = join(dir, 'stopped-local');
+  const stop = new AbortController();
+  const log = (m: string) => /^task \d+ done/.test(m) && stop.abort('a test');
+  await t.throwsAsync(runLocal(config, { out, worldSize: 4, workers: 1, signal: stop.signal, log }), { message: /interrupted by a test/ });
+  t.deepEqual(await readdir(out), ['tasks'], 'the merged part of task 0 is removed');
+  t.true(isDone(out, 0));
+  await runLocal(config, { out, worldSize: 4, workers: 1, ...quiet });
+  t.deepEqual(await snapshot(out), expected);
 });
 
 test('the local executor calibrates the tasks in parallel and gets the single run\'s threshold, also when the calibration stops at maxTokens inside a task', async (t) => {
@@ -152,13 +163,17 @@ test('the Slurm executor writes an array script and a merge script; run here as 
   t.deepEqual(await snapshot(out), expected);
 });
 
-test('a document id in two tasks is refused at the merge, since one reader would have rejected the later one', async (t) => {
+test('a document id in two tasks is refused at the merge, since one reader would have rejected the later one; the local executor, merging as tasks finish, leaves no merged file', async (t) => {
   const input = join(dir, 'dup.jsonl');
   const texts = brown.slice(0, 4).map((d) => ({ ...d, text: d.text.slice(0, 400) }));
   await writeFile(input, [...texts.map(record), record({ ...texts[1], id: texts[0].id })].join('\n') + '\n');
   const dup = parsePipeline({ ...pipeline, input: { format: 'jsonl', path: input }, edit: {}, output: {} });
   const out = join(dir, 'dup');
   for (const rank of [0, 1]) await runOneTask(dup, { out, worldSize: 2, rank, prior, ...quiet });
-  await t.throwsAsync(mergeShards(out), { message: new RegExp(`document id "${texts[0].id}" is in task 0 and task 1`) });
+  const duplicate = { message: new RegExp(`document id "${texts[0].id}" is in task 0 and task 1`) };
+  await t.throwsAsync(mergeShards(out), duplicate);
   t.false(existsSync(join(out, 'manifest.json')));
+  const local = join(dir, 'dup-local');
+  await t.throwsAsync(runLocal(dup, { out: local, worldSize: 2, workers: 2, ...quiet }), duplicate);
+  t.deepEqual(await readdir(local), ['tasks'], 'only the tasks, no merged output');
 });

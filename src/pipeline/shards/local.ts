@@ -6,7 +6,7 @@ import type { PipelineConfig } from '../config.js';
 import { Progress } from '../progress.js';
 import { prepareRunFolder } from '../run-folder.js';
 import type { RunResult } from '../run.js';
-import { mergeShards } from './merge.js';
+import { ShardMerger } from './merge.js';
 import { type Planner, ensurePlan, planPath } from './plan.js';
 import { WorkerPool } from './pool.js';
 import { isDone } from './task.js';
@@ -47,30 +47,40 @@ export async function runLocal(config: PipelineConfig, o: LocalRunOptions): Prom
     const planner: Planner = { identity: () => startPool(o.worldSize).identity(), calibrate: (tasks) => startPool(o.worldSize).calibrate(tasks) };
     const plan = await ensurePlan(config, dir, { worldSize: o.worldSize, seed: o.seed ?? config.seed, log, prior: planner });
     const planned = Date.now();
-    const pending = Array.from({ length: plan.worldSize }, (_, r) => r).filter((r) => !isDone(dir, r));
+    const ranks = Array.from({ length: plan.worldSize }, (_, r) => r);
+    const pending = ranks.filter((r) => !isDone(dir, r));
     if (pending.length < plan.worldSize) log(`${plan.worldSize - pending.length} of ${plan.worldSize} tasks finished earlier: skipped`);
-    if (pending.length) await runPending(startPool(pending.length), pending, log);
+    // Tasks are merged as they finish, while the others run: only the last ones wait for the end.
+    const merger = await ShardMerger.open(dir, plan);
+    for (const r of ranks) if (!pending.includes(r)) merger.add(r);
+    try {
+      if (pending.length) await runPending(startPool(pending.length), pending, (rank) => merger.add(rank), log);
+    } catch (e) {
+      await merger.abort();
+      throw e;
+    }
     // The serial part (splitting, and waiting for the calibration) apart from the parallel one.
     const timings = { planSeconds: (planned - started) / 1000, tasksWallSeconds: (Date.now() - planned) / 1000 };
     pool?.close();
-    return await mergeShards(dir, { started, log, timings });
+    return await merger.finish({ started, log, timings });
   } finally {
     pool?.close();
   }
 }
 
 /** Run the pending tasks with a progress bar across all of them and a line per finished task. */
-async function runPending(pool: WorkerPool, ranks: number[], log: (m: string) => void): Promise<void> {
+async function runPending(pool: WorkerPool, ranks: number[], finished: (rank: number) => void, log: (m: string) => void): Promise<void> {
   // The total is known when the calibration read the whole corpus; otherwise it is estimated from the finished tasks.
   const progress = new Progress(`${ranks.length} tasks`, pool.records, 'tokens');
   let read = 0;
   await pool.run(ranks, {
     progress: (_, records, tokens) => progress.tick(records, tokens),
-    done: (m, finished) => {
+    done: (m, count) => {
+      finished(m.rank);
       read += m.read;
-      if (pool.records === undefined && finished < ranks.length) progress.expect(Math.round((read / finished) * ranks.length));
+      if (pool.records === undefined && count < ranks.length) progress.expect(Math.round((read / count) * ranks.length));
       progress.finish();
-      log(`task ${m.rank} ${m.skipped ? 'finished earlier' : 'done'}: ${m.read} records in ${m.seconds.toFixed(1)}s (${finished}/${ranks.length})`);
+      log(`task ${m.rank} ${m.skipped ? 'finished earlier' : 'done'}: ${m.read} records in ${m.seconds.toFixed(1)}s (${count}/${ranks.length})`);
     },
   });
   progress.finish();
