@@ -102,8 +102,10 @@ const resultFile = `bench/results/shards-${basename(pipelineFile, '.json')}-x${t
 writeFileSync(resultFile, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus, times, results: rows }, null, 2));
 console.log(`sharded run of ${pipelineFile} on ${Number.isFinite(docs) ? `the first ${docs} documents of ` : ''}Brown held-out x${times}, medians of ${runs} runs, ${cpus} CPUs (${resultFile})`);
 console.log('wall: start to merged manifest; tasks phase: plan written to last task done (single machine: its processing pass)');
-console.log('case                tasks  workers   tokens   wall s   tokens/s   vs single   vs 1 worker   per round (median)   tasks phase s   phase vs 1 worker');
+console.log('case                tasks  workers   tokens   wall s   tokens/s   vs single   vs 1 worker   per round: median (range)   tasks phase s   phase vs 1 worker');
 for (const r of rows) {
-  const x = (v: number) => `${v.toFixed(2)}x`;
-  console.log(`${r.case.padEnd(18)} ${String(r.worldSize ?? '-').padStart(6)} ${String(r.workers ?? '-').padStart(8)} ${String(r.tokens).padStart(8)} ${r.medianWallSeconds.toFixed(1).padStart(8)} ${String(r.tokensPerSecond).padStart(10)} ${x(r.speedupVsSingle).padStart(11)} ${x(r.speedupVsOneWorker).padStart(13)} ${x(r.medianRoundSpeedup).padStart(20)} ${r.medianPhaseSeconds.toFixed(1).padStart(15)} ${x(r.phaseSpeedupVsOneWorker).padStart(19)}`);
+  // A case not run (the single-machine one, left out by --cases) has no ratio: a dash, not NaN.
+  const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '-');
+  const range = `${x(Math.min(...r.roundSpeedups))}-${x(Math.max(...r.roundSpeedups))}`;
+  console.log(`${r.case.padEnd(18)} ${String(r.worldSize ?? '-').padStart(6)} ${String(r.workers ?? '-').padStart(8)} ${String(r.tokens).padStart(8)} ${r.medianWallSeconds.toFixed(1).padStart(8)} ${String(r.tokensPerSecond).padStart(10)} ${x(r.speedupVsSingle).padStart(11)} ${x(r.speedupVsOneWorker).padStart(13)} ${`${x(r.medianRoundSpeedup)} (${range})`.padStart(26)} ${r.medianPhaseSeconds.toFixed(1).padStart(15)} ${x(r.phaseSpeedupVsOneWorker).padStart(19)}`);
 }

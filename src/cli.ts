@@ -82,7 +82,8 @@ ${COMMON}
 
 Sharded runs (the same files as one run, byte for byte):
   --world-size N   split the corpus into N tasks (also TAILGUARD_WORLD_SIZE); inside files too
-  --workers W      run the tasks on W worker processes here (default: one per CPU), then merge
+  --workers W      run the tasks on W worker processes here, then merge (default: one per CPU;
+                   one with a neural prior, whose onnxruntime uses every core already)
   --rank R         run only task R (also TAILGUARD_RANK), e.g. one element of an array job;
                    then \`tailguard merge <out>\` once every task is done
   --executor E     local (default), slurm or bullmq

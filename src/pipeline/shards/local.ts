@@ -16,7 +16,7 @@ export interface LocalRunOptions {
   seed?: number;
   /** Tasks the corpus is split into. */
   worldSize: number;
-  /** Worker processes running tasks at once (default: one per CPU, at most one per task). */
+  /** Worker processes running tasks at once (default: one per CPU for the n-gram prior, one for a neural prior; at most one per task). */
   workers?: number;
   /** Replace a finished (or started) run in the output folder. */
   force?: boolean;
@@ -38,7 +38,7 @@ export async function runLocal(config: PipelineConfig, o: LocalRunOptions): Prom
   const dir = o.out ?? config.output.dir ?? join('runs', config.name);
   await checkCorpus(config.input);
   await prepareRunFolder(dir, { force: o.force ?? false, resume: true, inputs: config.input.format === 'brown' ? [] : [config.input.path] });
-  const requested = Math.max(1, o.workers ?? availableParallelism());
+  const requested = Math.max(1, o.workers ?? defaultWorkers(config));
   let pool: WorkerPool | undefined;
   const startPool = (tasks: number) => (pool ??= new WorkerPool(dir, config, Math.min(requested, tasks), o.signal));
   // A new run: start the workers now, so their prior loads while the corpus is split.
@@ -54,7 +54,11 @@ export async function runLocal(config: PipelineConfig, o: LocalRunOptions): Prom
     const merger = await ShardMerger.open(dir, plan);
     for (const r of ranks) if (!pending.includes(r)) merger.add(r);
     try {
-      if (pending.length) await runPending(startPool(pending.length), pending, (rank) => merger.add(rank), log);
+      if (pending.length) {
+        const workers = startPool(pending.length);
+        log(`running ${pending.length} task${pending.length === 1 ? '' : 's'} on ${workers.size} worker process${workers.size === 1 ? '' : 'es'}`);
+        await runPending(workers, pending, (rank) => merger.add(rank), log);
+      }
     } catch (e) {
       await merger.abort();
       throw e;
@@ -84,4 +88,14 @@ async function runPending(pool: WorkerPool, ranks: number[], finished: (rank: nu
     },
   });
   progress.finish();
+}
+
+/**
+ * One worker per CPU for the n-gram prior, which scores on one thread. A neural prior's process
+ * already keeps the cores busy (onnxruntime's threads: 1.7-1.9 cores of this 2-core machine), so
+ * more than one per machine compete: two workers ran at 0.87x the speed of one in
+ * bench/shards.ts. `--workers` still sets any number.
+ */
+function defaultWorkers(config: PipelineConfig): number {
+  return config.prior.type === 'transformers' ? 1 : availableParallelism();
 }

@@ -62,6 +62,11 @@ export class WorkerPool implements Planner {
     this.readyIdentity.catch(() => {});
   }
 
+  /** Worker processes in the pool. */
+  get size(): number {
+    return this.workers.length;
+  }
+
   identity(): Promise<PriorIdentity> {
     return this.readyIdentity;
   }
