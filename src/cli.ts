@@ -338,15 +338,15 @@ function taskWhere(t: TaskStatus): string {
 }
 
 async function printStatus(dir: string, v: Values): Promise<number> {
-  const { worldSize, tasks } = await shardStatus(dir);
+  const { worldSize, merged, tasks } = await shardStatus(dir);
   if (v.json) {
-    console.log(JSON.stringify({ worldSize, tasks }, null, 2));
+    console.log(JSON.stringify({ worldSize, merged, tasks }, null, 2));
     return 0;
   }
   for (const t of tasks) console.log(`task ${String(t.rank).padStart(5)}  ${t.state.padEnd(7)}  ${t.records} records${t.seconds === undefined ? '' : ` in ${t.seconds.toFixed(1)}s`}${taskWhere(t)}`);
   const count = (state: string) => tasks.filter((t) => t.state === state).length;
   const states = ['running', 'stalled', 'failed', 'stopped', 'pending'].filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`);
-  console.log(`${count('done')} of ${worldSize} done${states.length ? `, ${states.join(', ')}` : ''}${count('done') === worldSize ? `: merge with tailguard merge ${shellQuote(dir)}` : ''}`);
+  console.log(`${count('done')} of ${worldSize} done${states.length ? `, ${states.join(', ')}` : ''}${count('done') === worldSize ? (merged ? ', merged' : `: merge with tailguard merge ${shellQuote(dir)}`) : ''}`);
   if (count('stalled') + count('failed') + count('stopped') > 0) console.log('relaunch the run (or the task) to resume stalled, failed and stopped tasks from their checkpoints');
   return 0;
 }

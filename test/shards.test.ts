@@ -49,8 +49,10 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   for (const rank of [0, 1]) t.false((await runOneTask(config, { out: two, worldSize: 2, rank, prior, ...quiet })).skipped);
   t.true((await runOneTask(config, { out: two, worldSize: 2, rank: 0, prior, ...quiet })).skipped, 'a finished task is skipped');
   await t.throwsAsync(mergeShards(join(dir, 'nothing')), { message: /no readable plan of a sharded run/ });
+  t.regex((await cli(['status', two])).stdout, /2 of 2 done: merge with tailguard merge/);
   await mergeShards(two);
   t.deepEqual(await snapshot(two), expected, 'world size 2');
+  t.regex((await cli(['status', two])).stdout, /2 of 2 done, merged\n/, 'a merged run is not sent to the merge again');
   await t.throwsAsync(mergeShards(two), { message: /is merged already/ });
 
   const four = join(dir, 'ws4');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FILES } from '../run-folder.js';
@@ -25,8 +26,8 @@ export interface TaskStatus {
   error?: string;
 }
 
-/** The tasks of the sharded run in `dir`, from the files in its task folders. */
-export async function shardStatus(dir: string): Promise<{ worldSize: number; tasks: TaskStatus[] }> {
+/** The tasks of the sharded run in `dir`, from the files in its task folders, and whether they are merged (its manifest is written). */
+export async function shardStatus(dir: string): Promise<{ worldSize: number; merged: boolean; tasks: TaskStatus[] }> {
   const plan = await loadPlan(dir);
   const tasks: TaskStatus[] = [];
   for (let rank = 0; rank < plan.worldSize; rank++) {
@@ -48,7 +49,7 @@ export async function shardStatus(dir: string): Promise<{ worldSize: number; tas
     if (failed) tasks.push({ rank, state: 'failed', records, host: failed.host, pid: failed.pid, error: failed.error.message });
     else tasks.push({ rank, state: position === null ? 'pending' : 'stopped', records });
   }
-  return { worldSize: plan.worldSize, tasks };
+  return { worldSize: plan.worldSize, merged: existsSync(join(dir, RUN_FILES.manifest)), tasks };
 }
 
 /** The input position of a task's checkpoint, or null without one (checkpoints are renamed into place whole). */
