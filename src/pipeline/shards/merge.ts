@@ -72,7 +72,7 @@ export class ShardMerger {
   }
 
   static async open(dir: string, plan?: ShardPlan): Promise<ShardMerger> {
-    if (existsSync(join(dir, RUN_FILES.manifest))) throw new TailguardError('output', `${dir} is merged already (it holds a manifest); its parts are gone`);
+    if (isMerged(dir)) throw new TailguardError('output', `${dir} is merged already (it holds a manifest); its parts are gone`);
     return new ShardMerger(dir, plan ?? (await loadPlan(dir)));
   }
 
@@ -143,6 +143,11 @@ export class ShardMerger {
     await this.merging;
     await this.outputs.abort();
   }
+}
+
+/** Whether the sharded run in `dir` is merged: the merge writes the run's manifest last, once every part is in. */
+export function isMerged(dir: string): boolean {
+  return existsSync(join(dir, RUN_FILES.manifest));
 }
 
 /** The records of a part, parsed: re-serialised they give the same bytes (the part was written by JSON.stringify). */

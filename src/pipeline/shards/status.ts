@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RUN_FILES } from '../run-folder.js';
 import { FAILED, RUNNING, STALE_SECONDS } from './heartbeat.js';
+import { isMerged } from './merge.js';
 import { loadPlan, taskDir } from './plan.js';
 import { isDone, loadDone } from './task.js';
 
@@ -49,7 +49,7 @@ export async function shardStatus(dir: string): Promise<{ worldSize: number; mer
     if (failed) tasks.push({ rank, state: 'failed', records, host: failed.host, pid: failed.pid, error: failed.error.message });
     else tasks.push({ rank, state: position === null ? 'pending' : 'stopped', records });
   }
-  return { worldSize: plan.worldSize, merged: existsSync(join(dir, RUN_FILES.manifest)), tasks };
+  return { worldSize: plan.worldSize, merged: isMerged(dir), tasks };
 }
 
 /** The input position of a task's checkpoint, or null without one (checkpoints are renamed into place whole). */
