@@ -4,7 +4,8 @@
  */
 export { TailguardError, type ErrorCode } from './errors.js';
 export type { Document, Reject, ReadItem } from './corpus/document.js';
-export { readCorpus, documentsOf, describeCorpus, checkCorpus, type CorpusSpec } from './corpus/read.js';
+export { readCorpus, documentsOf, describeCorpus, checkCorpus } from './corpus/read.js';
+export { corpusSchema, type CorpusSpec } from './corpus/spec.js';
 export { listCorpusFiles, type CorpusFile } from './corpus/file-list.js';
 export { formatFromPath, FILE_FORMATS, type FileFormat } from './corpus/formats.js';
 export { openRecordWriter, type RecordWriter } from './corpus/corpus-writer.js';
@@ -21,7 +22,7 @@ export { calibrateThreshold, type Calibration, type Selection } from './edit/thr
 export { generateContinuations, type SyntheticOptions, type Continuation } from './generate/continue.js';
 export { CorpusStats, type CorpusStatsJSON } from './audit/corpus-stats.js';
 export { viewMetrics, type ViewMetrics } from './audit/metrics.js';
-export { compareViews, jensenShannon, wasserstein1, kolmogorovSmirnov, type Comparison } from './audit/compare.js';
+export { compareViews, jensenShannon, wasserstein1, kolmogorovSmirnov, type Comparison } from './audit/divergence.js';
 export { evaluateGate, GATE_CHECKS, type GateResult } from './audit/gate.js';
 export { buildReport, type AuditReport } from './audit/report.js';
 export { loadPipeline, parsePipeline, pipelineSchema, type PipelineConfig, type PipelineInput } from './pipeline/config.js';
@@ -30,7 +31,7 @@ export { auditCorpora, type AuditCorporaOptions } from './pipeline/audit-corpora
 export { runLocal, type LocalRunOptions } from './pipeline/shards/local.js';
 export { runOneTask, type OneTaskOptions } from './pipeline/shards/one-task.js';
 export { mergeShards } from './pipeline/shards/merge.js';
-export { splitCorpus } from './corpus/shards.js';
+export { splitCorpus } from './corpus/partition.js';
 export { rngFor, createRng, type Rng } from './random.js';
 export { loadSimulation, parseSimulation, simulationSchema, type SimulationConfig, type SimulationInput, type RegimeConfig } from './simulate/config.js';
 export { runSimulation, type SimulateOptions, type SimulationResults } from './simulate/run.js';
@@ -40,7 +41,7 @@ export { runDetect, DETECT_FILES, type DetectOptions, type DetectResult } from '
 export { parseDetect, detectSchema, type DetectConfig, type DetectInput } from './detect/config.js';
 export { FEATURES as DETECT_FEATURES, documentFeatures, type FeatureName, type Features } from './detect/features.js';
 export { scoreFeatures, type DetectPriors } from './detect/score.js';
-export { calibrateDetector, detectorScore, type Detector, type FeatureQuality } from './detect/calibrate.js';
+export { calibrateDetector, detectorScore, type Detector, type FeatureQuality } from './detect/detector.js';
 export { estimateContamination, type Contamination, type ReferenceScores } from './detect/estimate.js';
 export { estimateMixture, type ShareEstimate } from './detect/mixture.js';
 export { auroc } from './detect/auroc.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readBrown } from '../src/corpus/brown.js';
-import { compareViews, jensenShannon, kolmogorovSmirnov, wasserstein1 } from '../src/audit/compare.js';
+import { compareViews, jensenShannon, kolmogorovSmirnov, wasserstein1 } from '../src/audit/divergence.js';
 import { CorpusStats, type CorpusStatsJSON, type CorpusStatsJSONv1 } from '../src/audit/corpus-stats.js';
 import { viewMetrics } from '../src/audit/metrics.js';
 import { NGramTable } from '../src/audit/ngram-table.js';

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { ReadItem } from '../src/corpus/document.js';
 import { readBrown } from '../src/corpus/brown.js';
 import { isSelectable } from '../src/edit/resample.js';
-import { calibrate } from '../src/pipeline/calibrate.js';
+import { calibrate } from '../src/edit/calibrate.js';
 import { TransformersPrior } from '../src/prior/transformers/index.js';
 
 // The neural prior reads candidates during calibration only above a running floor; every score the

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBrown } from '../src/corpus/brown.js';
 import { auroc } from '../src/detect/auroc.js';
-import { binomialUpper, thresholdAtFpr } from '../src/detect/calibrate.js';
+import { binomialUpper, thresholdAtFpr } from '../src/detect/detector.js';
 import { estimateMixture } from '../src/detect/mixture.js';
 import { segmentText } from '../src/detect/segments.js';
 import * as api from '../src/index.js';

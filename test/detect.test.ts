@@ -1,7 +1,7 @@
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readBrown } from '../src/corpus/brown.js';
-import { calibrateDetector, detectorScore, type Detector } from '../src/detect/calibrate.js';
+import { calibrateDetector, detectorScore, type Detector } from '../src/detect/detector.js';
 import { estimateContamination } from '../src/detect/estimate.js';
 import { FEATURES, type FeatureName, type Features } from '../src/detect/features.js';
 import { generateCounterparts, type ReferenceText } from '../src/detect/reference.js';

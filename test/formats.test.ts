@@ -7,7 +7,8 @@ import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { openRecordWriter } from '../src/corpus/corpus-writer.js';
 import type { Document, ReadItem } from '../src/corpus/document.js';
 import type { OutputLayout } from '../src/corpus/output-format.js';
-import { type CorpusSpec, readCorpus } from '../src/corpus/read.js';
+import { readCorpus } from '../src/corpus/read.js';
+import type { CorpusSpec } from '../src/corpus/spec.js';
 import { TailguardError } from '../src/errors.js';
 import { collect } from './helpers/brown-prior.js';
 

@@ -11,7 +11,7 @@ import { JobLease } from '../src/pipeline/shards/bullmq-lease.js';
 import { runBullmq } from '../src/pipeline/shards/bullmq.js';
 import { mergeShards } from '../src/pipeline/shards/merge.js';
 import { ensurePlan, loadPlan, planPath, taskDir } from '../src/pipeline/shards/plan.js';
-import { RUN_FILES } from '../src/pipeline/run-folder.js';
+import { RUN_FILES } from '../src/run-io/run-folder.js';
 import { checkpointPosition } from '../src/pipeline/shards/status.js';
 import { isDone, runTask, TaskNotOwned } from '../src/pipeline/shards/task.js';
 import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';

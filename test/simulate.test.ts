@@ -60,7 +60,7 @@ test('iterated toedit on Brown never edits a position twice, and leaves unselect
     const priors = crossFitPriors(state.docs, 3, data.vocab);
     const logProbs = editLogProbs(priors, state.docs);
     // Calibrated every pass (and generously), so every generation selects many positions.
-    const threshold = calibrateOn(state, logProbs, 0.3);
+    const threshold = calibrateOn(state, logProbs, { targetShare: 0.3, maxTokens: Infinity }, data.vocab);
     const pass = editPass(state, priors, logProbs, { threshold, topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, `gen${g}`, `doc${j}`));
     t.true(pass.selected > 1000, `generation ${g} selects ${pass.selected}`);
     pass.edits.forEach((edits, j) => {
@@ -80,7 +80,7 @@ test('iterated toedit on Brown never edits a position twice, and leaves unselect
   const priors = crossFitPriors(state.docs, 3, data.vocab);
   const logProbs = editLogProbs(priors, state.docs);
   const unlocked = { docs: state.docs, locked: state.docs.map((d) => new Uint8Array(d.length)) };
-  const again = editPass(unlocked, priors, logProbs, { threshold: calibrateOn(unlocked, logProbs, 0.3), topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, 'gen4', `doc${j}`));
+  const again = editPass(unlocked, priors, logProbs, { threshold: calibrateOn(unlocked, logProbs, { targetShare: 0.3, maxTokens: Infinity }, data.vocab), topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, 'gen4', `doc${j}`));
   t.true(again.edits.some((edits, j) => edits.some((e) => everSelected[j][e.position])));
 });
 

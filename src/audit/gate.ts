@@ -1,4 +1,4 @@
-import type { Comparison } from './compare.js';
+import type { Comparison } from './divergence.js';
 
 /**
  * Gate checks on one view against the human reference. Each is an upper bound on a drift:

@@ -1,4 +1,4 @@
-import { type Comparison, compareViews } from './compare.js';
+import { type Comparison, compareViews } from './divergence.js';
 import type { CorpusStats } from './corpus-stats.js';
 import { type GateResult, type GateThresholds, evaluateGate } from './gate.js';
 import { TOP_K, type ViewMetrics, viewMetrics } from './metrics.js';

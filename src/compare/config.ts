@@ -1,15 +1,17 @@
 import { z } from 'zod';
+import { auditSchema } from '../audit/config.js';
 import { loadConfig, parseConfig } from '../config-file.js';
-import { pipelineSchema } from '../pipeline/config.js';
+import { corpusSchema } from '../corpus/spec.js';
+import { strategyKeys } from '../edit/config.js';
+import { syntheticSchema } from '../generate/config.js';
+import { priorSchema, scoringBatchSchema } from '../prior/config.js';
+import { runNameSchema, runSeedSchema } from '../run-io/config.js';
 
 /**
  * A comparison: one corpus, one prior, many edit strategies. Every strategy is a setting of the
- * editing stage; the corpus is scored once and edited by each strategy from the same scores.
+ * editing stage (src/edit/config.ts); the corpus is scored once and edited by each strategy from
+ * the same scores.
  */
-const selection = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('absolute'), p: z.number().gt(0).max(1) }).strict(),
-  z.object({ mode: z.literal('calibrated'), targetShare: z.number().gt(0).lt(1) }).strict(),
-]);
 
 const strategy = z
   .object({
@@ -18,14 +20,7 @@ const strategy = z
     kind: z.enum(['toedit', 'random']).default('toedit'),
     /** For kind 'random': the strategy whose number of changed tokens it copies. */
     mirror: z.string().optional(),
-    selection: selection.default({ mode: 'absolute', p: 0.99 }),
-    /** 'below' resamples the low-probability end instead (the paper's inverse ablation). */
-    select: z.enum(['above', 'below']).default('above'),
-    topK: z.number().int().min(1).max(256).default(8),
-    topP: z.number().gt(0).max(1).default(1),
-    beta: z.number().gt(0).default(1.5),
-    excludeOriginal: z.boolean().default(false),
-    deleteBelow: z.number().gt(0).lt(1).nullable().default(null),
+    ...strategyKeys('selection', 'select', 'topK', 'topP', 'beta', 'excludeOriginal', 'deleteBelow'),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -34,17 +29,18 @@ const strategy = z
 
 export const comparisonSchema = z
   .object({
-    name: pipelineSchema.shape.name,
+    name: runNameSchema,
     description: z.string().optional(),
-    seed: pipelineSchema.shape.seed,
-    input: pipelineSchema.shape.input,
-    limit: pipelineSchema.shape.limit,
-    prior: pipelineSchema.shape.prior,
+    seed: runSeedSchema,
+    input: corpusSchema,
+    /** Compare on at most this many documents (after rejects). */
+    limit: z.number().int().min(1).optional(),
+    prior: priorSchema,
     /** Edit seeds per strategy: the downstream check reports mean and spread over them. */
     seeds: z.number().int().min(1).max(50).default(5),
     /** Score every edited view with the prior (perplexity W1, rank buckets); costly with a neural prior. */
-    scoreViews: z.boolean().default(true),
-    synthetic: pipelineSchema.shape.synthetic,
+    scoreViews: auditSchema.shape.scoreViews,
+    synthetic: syntheticSchema.default({}),
     downstream: z
       .object({
         /** Order of the Kneser-Ney model trained on each corpus. */
@@ -54,8 +50,8 @@ export const comparisonSchema = z
       })
       .strict()
       .default({}),
-    ngramBudget: z.number().int().min(1000).default(4_000_000),
-    batchSize: pipelineSchema.shape.batchSize,
+    ngramBudget: auditSchema.shape.ngramBudget,
+    batchSize: scoringBatchSchema,
     strategies: z.array(strategy).min(1),
   })
   .strict()

@@ -1,7 +1,6 @@
 import { words } from '../corpus/words.js';
 import { UNK, Vocabulary } from '../prior/ngram/vocabulary.js';
-import { heldoutPerplexity } from '../simulate/metrics.js';
-import { KneserNeySimModel } from '../simulate/model.js';
+import { KneserNeyIdModel, heldoutPerplexity } from '../prior/ngram/id-model.js';
 
 /**
  * The CPU-scale analogue of the paper's training runs: train a Kneser-Ney n-gram model on a
@@ -37,7 +36,7 @@ export class DownstreamCheck {
     let n = 0;
     for (const fold of this.folds) {
       const train = fold.trainDocs.map((d) => Int32Array.from(words(texts[d]), (w) => fold.vocab.id(w)));
-      const model = new KneserNeySimModel(train, this.order, fold.vocab);
+      const model = new KneserNeyIdModel(train, this.order, fold.vocab);
       const tokens = fold.test.reduce((s, doc) => s + doc.reduce((c, id) => c + (id !== UNK ? 1 : 0), 0), 0);
       nll += Math.log(heldoutPerplexity(model, fold.test, this.floor, fold.vocab.size)) * tokens;
       n += tokens;

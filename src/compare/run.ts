@@ -1,19 +1,20 @@
 import { join } from 'node:path';
-import { compareViews } from '../audit/compare.js';
+import { compareViews } from '../audit/divergence.js';
 import { CorpusStats } from '../audit/corpus-stats.js';
 import { viewMetrics } from '../audit/metrics.js';
 import type { Document } from '../corpus/document.js';
 import { describeCorpus, readCorpus } from '../corpus/read.js';
 import { generateContinuations } from '../generate/continue.js';
-import { openPrior } from '../pipeline/open-prior.js';
-import { prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../pipeline/run-folder.js';
-import { versions } from '../pipeline/versions.js';
+import { openPrior } from '../prior/open.js';
+import { prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
+import { versions } from '../run-io/versions.js';
 import type { PriorIdentity, PriorModel } from '../prior/types.js';
 import { rngFor } from '../random.js';
 import type { ComparisonConfig, StrategyConfig } from './config.js';
 import { DownstreamCheck } from './downstream.js';
 import { comparisonMarkdown, comparisonHtml } from './report.js';
-import { type EditedCorpus, type ScoredDocument, editCorpus, randomBaseline, resampleOptions, strategyThreshold } from './strategies.js';
+import { resampleOptions } from '../edit/config.js';
+import { type EditedCorpus, type ScoredDocument, editCorpus, randomBaseline, strategyThreshold } from './strategies.js';
 
 export interface CompareOptions {
   out?: string;

@@ -1,7 +1,8 @@
 import type { Document } from '../corpus/document.js';
 import { applyEdits } from '../edit/apply.js';
+import { calibrateOnCorpus } from '../edit/calibrate.js';
+import { resampleOptions } from '../edit/config.js';
 import { type EditCounts, type ResampleOptions, isSelectable, resampleDocument } from '../edit/resample.js';
-import { calibrateThreshold } from '../edit/threshold.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
 import type { StrategyConfig } from './config.js';
@@ -23,36 +24,13 @@ export interface EditedCorpus {
 
 /**
  * The threshold a strategy selects with. Calibrated: the p for which `targetShare` of all tokens
- * lie strictly above it (or strictly below, for the low-probability end), counting tokens ToEdit
- * can never select on the side that keeps them out, as the pipeline's calibration does.
+ * lie strictly above it (or strictly below, for the low-probability end), as the pipeline's
+ * calibration counts them.
  */
 export function strategyThreshold(strategy: StrategyConfig, corpus: readonly ScoredDocument[], prior: PriorModel): number {
   if (strategy.selection.mode === 'absolute') return strategy.selection.p;
-  const below = strategy.select === 'below';
-  const values: number[] = [];
-  for (const { doc, tokens, scores } of corpus) {
-    for (let i = 0; i < tokens.ids.length; i++) {
-      const p = Math.exp(scores.logProb[i]);
-      const selectable = isSelectable(prior, doc.text, tokens, i, false);
-      // Below: select -p > -threshold; a token that cannot be selected gets -Infinity.
-      values.push(below ? (selectable ? -p : -Infinity) : selectable ? p : 0);
-    }
-  }
-  const { p } = calibrateThreshold(Float64Array.from(values), strategy.selection.targetShare);
-  return below ? -p : p;
-}
-
-export function resampleOptions(strategy: StrategyConfig, threshold: number): ResampleOptions {
-  return {
-    threshold,
-    topK: strategy.topK,
-    topP: strategy.topP,
-    beta: strategy.beta,
-    excludeOriginal: strategy.excludeOriginal,
-    deleteBelow: strategy.deleteBelow,
-    editWhitespace: false,
-    select: strategy.select,
-  };
+  const docs = corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, logProb: scores.logProb }));
+  return calibrateOnCorpus(prior, docs, strategy.selection, () => ({ editWhitespace: false, select: strategy.select }));
 }
 
 /** Edit every document with the strategy; each document draws from its own stream of `seed`. */

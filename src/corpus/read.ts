@@ -1,22 +1,7 @@
-import type { BrownSplit } from './brown.js';
 import type { ReadItem } from './document.js';
 import { listCorpusFiles } from './file-list.js';
-import type { FileFormat } from './formats.js';
+import type { CorpusSpec } from './spec.js';
 import { type CorpusPiece, corpusUnits, mustExist, pieceItems, readUnit } from './units.js';
-
-/**
- * Where a corpus comes from. Serialisable: it lives in pipeline files and manifests. `jsonl` and
- * `json` files may be `.gz` or `.zst` compressed. `files` is a file, a folder (a Hugging Face
- * dataset folder, or any mix of supported files) or a glob, each file read by its extension
- * unless `fileFormat` says otherwise; `split` keeps one Hugging Face split (`train-*` shards).
- */
-export type CorpusSpec =
-  | { format: 'brown'; split: BrownSplit }
-  | { format: 'jsonl'; path: string; textField: string; idField: string; maxRecordBytes?: number }
-  | { format: 'json'; path: string; textField: string; idField: string }
-  | { format: 'parquet'; path: string; textField: string; idField: string }
-  | { format: 'text'; path: string }
-  | { format: 'files'; path: string; textField: string; idField: string; maxRecordBytes?: number; split?: string; fileFormat?: FileFormat };
 
 /** A human-readable name of a corpus, for logs and reports. */
 export function describeCorpus(spec: CorpusSpec): string {
@@ -31,7 +16,7 @@ export function sourceOf(item: ReadItem, spec: CorpusSpec): string {
 /**
  * Stream a corpus as documents and rejects. Beyond each format's own checks, a document with
  * only whitespace, or whose id was already seen, is rejected here, so every format is held to
- * the same rules and every record is accounted for. With `pieces` (a shard, see shards.ts) only
+ * the same rules and every record is accounted for. With `pieces` (a task's share, see partition.ts) only
  * those parts of the corpus are read; duplicate ids are then caught within the shard only.
  */
 export async function* readCorpus(spec: CorpusSpec, pieces?: readonly CorpusPiece[]): AsyncGenerator<ReadItem> {

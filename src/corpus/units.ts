@@ -8,7 +8,7 @@ import type { FileFormat } from './formats.js';
 import { readJsonArray } from './json-array.js';
 import { type ByteRange, readJsonl } from './jsonl.js';
 import { readParquet } from './parquet.js';
-import type { CorpusSpec } from './read.js';
+import type { CorpusSpec } from './spec.js';
 import { readTextFile, readTextFiles } from './text-files.js';
 
 /**

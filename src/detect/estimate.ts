@@ -1,5 +1,5 @@
 import type { Rng } from '../random.js';
-import { detectorScore, type Detector } from './calibrate.js';
+import { detectorScore, type Detector } from './detector.js';
 import type { Features } from './features.js';
 import { bootstrapShare, estimateMixture, posteriors, type ShareEstimate } from './mixture.js';
 

@@ -1,4 +1,5 @@
-import { documentsOf, type CorpusSpec } from '../corpus/read.js';
+import { documentsOf } from '../corpus/read.js';
+import type { CorpusSpec } from '../corpus/spec.js';
 import { generateContinuations, type SyntheticOptions } from '../generate/continue.js';
 import type { PriorModel } from '../prior/types.js';
 import { rngFor } from '../random.js';

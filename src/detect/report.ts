@@ -1,5 +1,5 @@
 import type { PriorIdentity } from '../prior/types.js';
-import type { Detector } from './calibrate.js';
+import type { Detector } from './detector.js';
 import type { DetectConfig } from './config.js';
 import type { Contamination, ReferenceScores } from './estimate.js';
 

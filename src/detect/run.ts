@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { describeCorpus, readCorpus, type CorpusSpec } from '../corpus/read.js';
+import { describeCorpus, readCorpus } from '../corpus/read.js';
+import type { CorpusSpec } from '../corpus/spec.js';
 import type { Reject } from '../corpus/document.js';
-import { openPrior } from '../pipeline/open-prior.js';
-import { prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../pipeline/run-folder.js';
+import { openPrior } from '../prior/open.js';
+import { prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
 import { rngFor } from '../random.js';
-import { calibrateDetector, detectorScore, type Detector } from './calibrate.js';
+import { calibrateDetector, detectorScore, type Detector } from './detector.js';
 import type { DetectConfig } from './config.js';
 import { estimateContamination, type Contamination, type ReferenceScores } from './estimate.js';
 import type { Features } from './features.js';

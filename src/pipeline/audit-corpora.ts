@@ -1,14 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorpusStats } from '../audit/corpus-stats.js';
 import { type AuditReport, buildReport } from '../audit/report.js';
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { GateThresholds } from '../audit/gate.js';
-import { type CorpusSpec, readCorpus } from '../corpus/read.js';
+import { readCorpus } from '../corpus/read.js';
+import type { CorpusSpec } from '../corpus/spec.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel } from '../prior/types.js';
-import { batches } from './ordered-map.js';
-import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
+import { batches } from '../corpus/batches.js';
+import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
 
 export interface AuditCorporaOptions {
   /** Corpora by view name; the first is the reference unless `reference` names another. */
@@ -55,4 +57,13 @@ export async function auditCorpora(o: AuditCorporaOptions): Promise<{ report: Au
   await writeFileAtomic(join(o.out, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
   for (const [name, stats] of Object.entries(views)) await writeJsonAtomic(join(o.out, `stats.${name}.json`), stats.toJSON(), true);
   return { report, rejected };
+}
+
+/** Add up the statistics files of shards (stats.<name>.json) into the statistics of the whole, written to `out`. */
+export async function mergeStatsFiles(files: readonly string[], out: string): Promise<CorpusStats> {
+  if (files.length === 0) throw new TailguardError('config', 'audit merge: give the stats files to merge and --out FILE');
+  const merged = new CorpusStats();
+  for (const f of files) merged.merge(JSON.parse(await readFile(f, 'utf8')));
+  await writeJsonAtomic(out, merged.toJSON(), true);
+  return merged;
 }

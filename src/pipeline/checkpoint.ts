@@ -9,7 +9,7 @@ import type { Calibration } from '../edit/threshold.js';
 import { TailguardError } from '../errors.js';
 import type { FileCounts } from './accounting.js';
 import type { PipelineConfig } from './config.js';
-import { RUN_FILES, writeJsonAtomic } from './run-folder.js';
+import { RUN_FILES, writeJsonAtomic } from '../run-io/run-folder.js';
 
 /**
  * Everything a resumed run needs to go on as if never stopped: how many input records (documents

@@ -6,10 +6,10 @@ import { describeCorpus } from '../corpus/read.js';
 import type { Calibration } from '../edit/threshold.js';
 import type { PriorIdentity } from '../prior/types.js';
 import type { PipelineConfig } from './config.js';
-import { RUN_FILES, writeFileAtomic, writeJsonAtomic } from './run-folder.js';
+import { RUN_FILES, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
 import type { RunOutputs } from './run-outputs.js';
 import { type RunSummary, summarize } from './summary.js';
-import { versions } from './versions.js';
+import { versions } from '../run-io/versions.js';
 
 export interface FinishContext {
   config: PipelineConfig;

@@ -15,16 +15,3 @@ export async function* orderedMap<T, R>(source: AsyncIterable<T>, fn: (item: T) 
   }
   while (pending.length > 0) yield await pending.shift()!;
 }
-
-/** Group an async iterable into arrays of at most `size`. */
-export async function* batches<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const item of source) {
-    batch.push(item);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}

@@ -1,12 +1,13 @@
 import type { Document } from '../corpus/document.js';
 import { applyEdits } from '../edit/apply.js';
+import { resampleOptions } from '../edit/config.js';
 import { type EditCounts, resampleDocument } from '../edit/resample.js';
 import type { Continuation } from '../generate/continue.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import type { TokenSample } from '../audit/report.js';
 import { rngFor } from '../random.js';
 import { tokenSample } from './token-sample.js';
-import type { PipelineConfig } from './config.js';
+import type { RunContext } from './run-context.js';
 
 /** Everything the run writes for one document. */
 export interface ProcessedDocument {
@@ -22,19 +23,11 @@ export interface ProcessedDocument {
 }
 
 /** Edit one scored document and shape its output records; id and meta pass through untouched. */
-export function processDocument(
-  doc: Document,
-  tokens: TokenizedText,
-  scores: TokenScores,
-  synthetic: Continuation | undefined,
-  prior: PriorModel,
-  config: PipelineConfig,
-  seed: number,
-  threshold: number,
-): ProcessedDocument {
+export function processDocument(doc: Document, tokens: TokenizedText, scores: TokenScores, synthetic: Continuation | undefined, ctx: RunContext): ProcessedDocument {
+  const { config, prior, seed, threshold } = ctx;
   const e = config.edit;
   const { edits, counts } = e.enabled
-    ? resampleDocument(doc.text, tokens, scores, prior, { threshold, topK: e.topK, beta: e.beta, excludeOriginal: e.excludeOriginal, deleteBelow: e.deleteBelow, editWhitespace: e.editWhitespace }, rngFor(seed, 'edit', doc.id))
+    ? resampleDocument(doc.text, tokens, scores, prior, resampleOptions(e, threshold), rngFor(seed, 'edit', doc.id))
     : { edits: [], counts: { tokens: tokens.ids.length, selected: 0, changed: 0, deleted: 0 } };
   const { text, applied } = applyEdits(doc.text, edits);
   return {

@@ -9,7 +9,7 @@ import { Accounting } from './accounting.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import type { ProcessedDocument } from './process-document.js';
-import { QUARANTINE, RUN_FILES } from './run-folder.js';
+import { QUARANTINE, RUN_FILES } from '../run-io/run-folder.js';
 import { SAMPLE_DOCS } from './token-sample.js';
 
 /** One input record after processing: a document to write (with the file it came from), or a reject. */

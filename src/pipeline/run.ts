@@ -6,16 +6,17 @@ import { brownFiles } from '../corpus/brown.js';
 import { checkCorpus, describeCorpus, readCorpus } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
-import { calibrate, keepFor } from './calibrate.js';
-import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings, saveCheckpoint } from './checkpoint.js';
-import type { PipelineConfig } from './config.js';
+import { calibrate } from '../edit/calibrate.js';
+import { Checkpointer, interrupted, runBatches, skip } from './batch-loop.js';
+import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings } from './checkpoint.js';
+import { type PipelineConfig, calibratedSelection } from './config.js';
 import { finishRun } from './finish-run.js';
-import { openPrior } from './open-prior.js';
-import { batches, orderedMap } from './ordered-map.js';
-import { processBatch } from './process-batch.js';
+import { openPrior } from '../prior/open.js';
 import { Progress } from './progress.js';
-import { prepareRunFolder } from './run-folder.js';
-import { RunOutputs } from './run-outputs.js';
+import { prepareRunFolder } from '../run-io/run-folder.js';
+import { type RunContext, decideThreshold } from './run-context.js';
+import { type ItemResult, RunOutputs } from './run-outputs.js';
+import { keepFor } from './score-cache.js';
 import type { RunSummary } from './summary.js';
 
 export interface RunOptions {
@@ -70,63 +71,46 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const prior = options.prior ?? (await openPrior(config.prior, log));
   timings.priorSeconds = (Date.now() - started) / 1000;
 
-  let threshold = config.edit.selection.mode === 'absolute' ? config.edit.selection.p : NaN;
-  let calibration = checkpoint?.calibration ?? null;
-  let cachedScores = new Map<string, TokenScores>();
-  if (checkpoint) {
-    // The resumed part must edit with the p the first part used, not a recalibrated one.
-    threshold = checkpoint.threshold;
-  } else if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
-    const t = Date.now();
-    const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning');
-    ({ calibration, scores: cachedScores } = await calibrate(prior, items, config.edit.selection, config.batchSize, config.edit.editWhitespace, keepFor(config)));
-    threshold = calibration.p;
-    timings.calibrationSeconds = (Date.now() - t) / 1000;
-    log(`calibrated threshold p = ${threshold.toPrecision(4)}: selects ${(calibration.achievedShare * 100).toFixed(2)}% of ${calibration.tokens} tokens (target ${(calibration.targetShare * 100).toFixed(1)}%)`);
-  }
+  let scoreCache = new Map<string, TokenScores>();
+  // A resumed part must edit with the p the first part used, not a recalibrated one.
+  const { threshold, calibration } = checkpoint
+    ? { threshold: checkpoint.threshold, calibration: checkpoint.calibration }
+    : await decideThreshold(config, async () => {
+        const t = Date.now();
+        const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning');
+        const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, config.edit.editWhitespace, keepFor(config));
+        scoreCache = result.scores;
+        timings.calibrationSeconds = (Date.now() - t) / 1000;
+        const c = result.calibration;
+        log(`calibrated threshold p = ${c.p.toPrecision(4)}: selects ${(c.achievedShare * 100).toFixed(2)}% of ${c.tokens} tokens (target ${(c.targetShare * 100).toFixed(1)}%)`);
+        return c;
+      });
 
   const outputs = new RunOutputs(dir, config, checkpoint);
   const known = config.input.format === 'brown' ? (await brownFiles(config.input.split)).length : undefined;
   const progress = new Progress('tailguard', limit ?? known, 'tokens', options.progress);
-  let position = checkpoint?.position ?? 0;
-  let sequence = checkpoint?.sequence ?? 0;
-  let sinceSave = 0;
-  let lastSave = Date.now();
-  const save = async () => {
-    await saveCheckpoint(dir, { version: 1, sequence: ++sequence, settings, input, position, threshold, calibration, ...(await outputs.state()) });
-    sinceSave = 0;
-    lastSave = Date.now();
+  const checkpointer = new Checkpointer(dir, { settings, input, threshold, calibration }, outputs, config.checkpoint, checkpoint);
+  const ctx: RunContext = { config, prior, seed, threshold, scoreCache };
+  const strict = (r: ItemResult) => {
+    if (!('reject' in r)) return;
+    const { file, line, offset, reason } = r.reject;
+    throw new TailguardError('input', `${file}${line !== undefined ? `:${line}` : offset !== undefined ? ` at byte ${offset}` : ''}: ${reason} (--strict stops at the first bad record)`, { file, line, docId: r.reject.id });
   };
-  const every = config.checkpoint;
   const t0 = Date.now();
   try {
-    const work = (batch: ReadItem[]) => processBatch(batch, prior, config, seed, threshold, cachedScores);
     // Records before the checkpoint are read again (that rebuilds the duplicate-id check) but not processed.
-    const items = skip(limitDocs(readCorpus(config.input), limit), position);
-    for await (const results of orderedMap(batches(items, config.batchSize), work, config.concurrency)) {
-      for (const r of results) {
-        if (options.strict && 'reject' in r) {
-          const { file, line, offset, reason } = r.reject;
-          throw new TailguardError('input', `${file}${line !== undefined ? `:${line}` : offset !== undefined ? ` at byte ${offset}` : ''}: ${reason} (--strict stops at the first bad record)`, { file, line, docId: r.reject.id });
-        }
-        await outputs.add(r);
-        position++;
-      }
-      progress.tick(results.length, results.reduce((s, r) => s + ('processed' in r ? r.processed.counts.tokens : 0), 0));
-      sinceSave += results.length;
-      if (options.signal?.aborted) throw interrupted(options.signal);
-      if ((every.everyDocuments !== null && sinceSave >= every.everyDocuments) || Date.now() - lastSave >= every.everySeconds * 1000) await save();
-    }
+    const items = skip(limitDocs(readCorpus(config.input), limit), checkpointer.position);
+    await runBatches(items, ctx, outputs, checkpointer, { signal: options.signal, check: options.strict ? strict : undefined, progress: (records, tokens) => progress.tick(records, tokens) });
   } catch (e) {
     progress.finish();
     if (e instanceof TailguardError && e.code === 'interrupted') {
-      await save();
+      await checkpointer.save();
       await outputs.end();
       const { written, rejected } = outputs.accounting.total;
-      throw new TailguardError('interrupted', `${e.message} after ${position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
+      throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
     }
     // With a checkpoint the partial files are what --resume continues; without one they are useless.
-    if (sequence > 0) await outputs.end();
+    if (checkpointer.sequence > 0) await outputs.end();
     else await outputs.abort();
     throw e;
   }
@@ -146,22 +130,12 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   return { dir, summary, manifest, report };
 }
 
-export function interrupted(signal: AbortSignal, when = ''): TailguardError {
-  return new TailguardError('interrupted', `interrupted by ${typeof signal.reason === 'string' ? signal.reason : 'an abort'}${when && ` ${when}`}`);
-}
-
 /** Stop a stream of records with an `interrupted` error once the signal is aborted. */
 async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined, when: string): AsyncGenerator<T> {
   for await (const item of items) {
     if (signal?.aborted) throw interrupted(signal, when);
     yield item;
   }
-}
-
-/** Leave out the first `n` items: those a resumed run has written already. */
-export async function* skip<T>(items: AsyncIterable<T>, n: number): AsyncGenerator<T> {
-  let i = 0;
-  for await (const item of items) if (i++ >= n) yield item;
 }
 
 /** Stop after `limit` documents; rejects do not count towards the limit. */

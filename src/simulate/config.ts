@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadConfig, parseConfig } from '../config-file.js';
+import { strategyKeys } from '../edit/config.js';
 
 /**
  * The simulation file of `tailguard simulate`: which data regimes to run on Brown, with which
@@ -56,16 +57,8 @@ const regime = z.discriminatedUnion('type', [
     .object({
       type: z.literal('toedit'),
       ...common,
-      selection: z
-        .discriminatedUnion('mode', [
-          z.object({ mode: z.literal('absolute'), p: z.number().gt(0).max(1).default(0.99) }).strict(),
-          /** The threshold is calibrated once, on the first edit, then kept for later generations. */
-          z.object({ mode: z.literal('calibrated'), targetShare: z.number().gt(0).lt(1).default(0.125) }).strict(),
-        ])
-        .default({ mode: 'absolute', p: 0.99 }),
-      topK: z.number().int().min(1).max(100).default(8),
-      beta: z.number().gt(0).default(1.5),
-      excludeOriginal: z.boolean().default(false),
+      /** A calibrated threshold is calibrated once, on the first edit, then kept for later generations. */
+      ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal'),
     })
     .strict(),
 ]);

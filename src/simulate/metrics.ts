@@ -1,7 +1,6 @@
 import { UNK } from '../prior/ngram/vocabulary.js';
 import { type CountTable, contextRange, countNGrams, forEachContext } from './counts.js';
 import type { Corpus } from './data.js';
-import type { SimModel } from './model.js';
 
 /** The metrics of one step (one model and its training corpus). */
 export type StepMetrics = Partial<Record<MetricName, number>>;
@@ -124,24 +123,4 @@ function entropyBits(counts: Int32Array): number {
   let h = 0;
   for (const c of counts) h -= (c / total) * Math.log2(c / total);
   return h;
-}
-
-/**
- * Perplexity of held-out documents: every model mixes in a floor, (1 - f)·p + f / V over the
- * V emittable words of the generation-0 vocabulary, so a word the model lost costs a lot but
- * never infinity. Held-out words outside that vocabulary (`<unk>`) are not scored: their cost
- * would only measure the floor.
- */
-export function heldoutPerplexity(model: SimModel, heldout: Corpus, floor: number, vocabSize: number): number {
-  const uniform = floor / (vocabSize - 2);
-  let nll = 0;
-  let n = 0;
-  for (const doc of heldout) {
-    for (let i = 0; i < doc.length; i++) {
-      if (doc[i] === UNK) continue;
-      nll -= Math.log((1 - floor) * model.prob(doc, i) + uniform);
-      n++;
-    }
-  }
-  return Math.exp(nll / n);
 }

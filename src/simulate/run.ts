@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TailguardError } from '../errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../pipeline/run-folder.js';
+import { writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
 import { type AggregatedRegime, aggregate } from './aggregate.js';
 import type { SimulationConfig } from './config.js';
 import { type BrownWords, loadBrownWords } from './data.js';

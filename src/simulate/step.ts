@@ -1,7 +1,8 @@
 import { rngFor } from '../random.js';
 import type { ModelConfig, SimulationConfig } from './config.js';
 import { type Corpus, type Doc, type SeedData, lengthsFor } from './data.js';
-import { type Reference, type StepMetrics, corpusMetrics, heldoutPerplexity } from './metrics.js';
+import { heldoutPerplexity } from '../prior/ngram/id-model.js';
+import { type Reference, type StepMetrics, corpusMetrics } from './metrics.js';
 import { type SimModel, trainModel } from './model.js';
 
 /** One point of a curve: a trained model (x = generation, synthetic share or training tokens). */

@@ -1,5 +1,6 @@
+import { calibrateOnCorpus } from '../edit/calibrate.js';
+import { type CalibratedSelection, resampleOptions } from '../edit/config.js';
 import { type EditingPrior, type TokenEdit, resampleDocument } from '../edit/resample.js';
-import { calibrateThreshold } from '../edit/threshold.js';
 import type { KneserNeyModel } from '../prior/ngram/kneser-ney.js';
 import { UNK, type Vocabulary } from '../prior/ngram/vocabulary.js';
 import { emptyScores } from '../prior/scores.js';
@@ -7,7 +8,7 @@ import type { TokenizedText } from '../prior/types.js';
 import { type Rng, rngFor } from '../random.js';
 import type { RegimeConfig } from './config.js';
 import type { Corpus, Doc } from './data.js';
-import { KneserNeySimModel } from './model.js';
+import { KneserNeyIdModel } from '../prior/ngram/id-model.js';
 import { type RegimeRun, type SimContext, evaluate, firstModel, train } from './step.js';
 
 type ToEdit = Extract<RegimeConfig, { type: 'toedit' }>;
@@ -31,7 +32,7 @@ export interface EditPassOptions {
  * model of the other. priors[f] is trained on the documents j with j % 2 === f.
  */
 export function crossFitPriors(corpus: Corpus, order: number, vocab: Vocabulary): KneserNeyModel[] {
-  return [0, 1].map((f) => new KneserNeySimModel(corpus.filter((_, j) => j % 2 === f), order, vocab).model);
+  return [0, 1].map((f) => new KneserNeyIdModel(corpus.filter((_, j) => j % 2 === f), order, vocab).model);
 }
 
 const priorOf = (priors: KneserNeyModel[], j: number) => priors[1 - (j % 2)];
@@ -46,12 +47,11 @@ export function editLogProbs(priors: KneserNeyModel[], docs: Corpus): Float32Arr
 
 /**
  * The threshold that selects `targetShare` of all tokens, counting tokens editing may not select
- * (position 0, `<unk>`, locked positions) as probability 0, as the pipeline's calibration does.
+ * (position 0, `<unk>`, locked positions) as the pipeline's calibration does.
  */
-export function calibrateOn(state: EditState, logProbs: Float32Array[], targetShare: number): number {
-  const probs: number[] = [];
-  state.docs.forEach((doc, j) => doc.forEach((x, i) => probs.push(i > 0 && x !== UNK && !state.locked[j][i] ? Math.exp(logProbs[j][i]) : 0)));
-  return calibrateThreshold(Float64Array.from(probs), targetShare).p;
+export function calibrateOn(state: EditState, logProbs: Float32Array[], selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>, vocab: Vocabulary): number {
+  const docs = state.docs.map((doc, j) => ({ ...spaced(doc, vocab), logProb: logProbs[j] }));
+  return calibrateOnCorpus(idPrior(vocab), docs, selection, (j) => ({ editWhitespace: false, locked: state.locked[j] }));
 }
 
 /**
@@ -84,7 +84,7 @@ export function editPass(
       if (Math.exp(logProbs[j][i]) > options.threshold * (1 - 1e-6) && !state.locked[j][i]) priorOf(priors, j).scorePosition(doc, i, options.topK, scores);
     }
     const locked = state.locked[j];
-    const result = resampleDocument(text, spans, scores, prior, { ...options, deleteBelow: null, editWhitespace: false, locked }, rngOf(j));
+    const result = resampleDocument(text, spans, scores, prior, { ...resampleOptions(options, options.threshold), locked }, rngOf(j));
     const ids = Int32Array.from(doc);
     const nextLocked = Uint8Array.from(locked);
     for (const e of result.edits) {
@@ -112,7 +112,7 @@ export function runToEdit(ctx: SimContext, r: ToEdit, name: string): RegimeRun {
     const priors = crossFitPriors(state.docs, r.model.order, vocab);
     const logProbs = editLogProbs(priors, state.docs);
     // Calibrated once, on the first pass; later passes keep that p, so the selected share can fall.
-    threshold ??= r.selection.mode === 'absolute' ? r.selection.p : calibrateOn(state, logProbs, r.selection.targetShare);
+    threshold ??= r.selection.mode === 'absolute' ? r.selection.p : calibrateOn(state, logProbs, r.selection, vocab);
     const pass = editPass(state, priors, logProbs, { threshold, topK: r.topK, beta: r.beta, excludeOriginal: r.excludeOriginal }, vocab, (j) => rngFor(ctx.seed, `${name}/gen${g}`, `doc${j}`));
     state = pass.state;
     const model = train(ctx, r.model, state.docs);

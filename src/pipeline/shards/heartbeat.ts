@@ -3,7 +3,7 @@ import { rm, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TailguardError } from '../../errors.js';
-import { writeJsonAtomic } from '../run-folder.js';
+import { writeJsonAtomic } from '../../run-io/run-folder.js';
 
 /**
  * A task's liveness, on the shared run folder so `tailguard status` can tell from anywhere

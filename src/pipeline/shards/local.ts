@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { checkCorpus } from '../../corpus/read.js';
 import type { PipelineConfig } from '../config.js';
 import { Progress } from '../progress.js';
-import { prepareRunFolder } from '../run-folder.js';
+import { prepareRunFolder } from '../../run-io/run-folder.js';
 import type { RunResult } from '../run.js';
 import { ShardMerger } from './merge.js';
 import { type Planner, ensurePlan, planPath } from './plan.js';

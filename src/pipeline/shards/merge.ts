@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { byteLines } from '../../corpus/byte-lines.js';
 import { TailguardError } from '../../errors.js';
 import { finishRun } from '../finish-run.js';
-import { RUN_FILES } from '../run-folder.js';
+import { RUN_FILES } from '../../run-io/run-folder.js';
 import { RunOutputs } from '../run-outputs.js';
 import type { RunResult } from '../run.js';
 import { type ShardPlan, loadPlan, taskDir } from './plan.js';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { checkCorpus } from '../../corpus/read.js';
 import type { PriorModel } from '../../prior/types.js';
 import type { PipelineConfig } from '../config.js';
-import { openPrior } from '../open-prior.js';
-import { prepareRunFolder } from '../run-folder.js';
+import { openPrior } from '../../prior/open.js';
+import { prepareRunFolder } from '../../run-io/run-folder.js';
 import { ensurePlan } from './plan.js';
 import { type TaskDone, isDone, loadDone, runTask } from './task.js';
 

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { splitCorpus } from '../../corpus/shards.js';
+import { splitCorpus } from '../../corpus/partition.js';
 import { readCorpus } from '../../corpus/read.js';
 import type { CorpusPiece } from '../../corpus/units.js';
 import type { Calibration } from '../../edit/threshold.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorIdentity, PriorModel } from '../../prior/types.js';
-import { calibrate } from '../calibrate.js';
+import { calibrate } from '../../edit/calibrate.js';
 import { type InputIdentity, firstDifference, inputIdentity, outputSettings } from '../checkpoint.js';
 import { type PipelineConfig, calibratedSelection } from '../config.js';
-import { TASKS_DIR } from '../run-folder.js';
+import { TASKS_DIR } from '../../run-io/run-folder.js';
+import { decideThreshold } from '../run-context.js';
 
 /**
  * What every task of a sharded run shares, decided once: the pipeline and seed, the input (which
@@ -75,13 +76,11 @@ export async function ensurePlan(config: PipelineConfig, dir: string, o: { world
   }
   const tasks = await splitCorpus(config.input, o.worldSize);
   const planner = typeof o.prior === 'function' ? serialPlanner(config, o.prior) : o.prior;
-  let threshold = config.edit.selection.mode === 'absolute' ? config.edit.selection.p : NaN;
-  let calibration: Calibration | null = null;
-  if (config.edit.enabled && config.edit.selection.mode === 'calibrated') {
-    calibration = await planner.calibrate(tasks);
-    threshold = calibration.p;
-    o.log(`calibrated threshold p = ${threshold.toPrecision(4)} for all ${o.worldSize} tasks`);
-  }
+  const { threshold, calibration } = await decideThreshold(config, async () => {
+    const c = await planner.calibrate(tasks);
+    o.log(`calibrated threshold p = ${c.p.toPrecision(4)} for all ${o.worldSize} tasks`);
+    return c;
+  });
   const plan: ShardPlan = { version: 1, worldSize: o.worldSize, config, seed: o.seed, settings, input, threshold, calibration, prior: await planner.identity(), tasks };
   await mkdir(join(dir, TASKS_DIR), { recursive: true });
   // A name of its own per writer: tasks making the plan at once must not write into one file.

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { checkCorpus } from '../../corpus/read.js';
 import { TailguardError } from '../../errors.js';
+import { shellQuote } from '../../shell-quote.js';
 import type { PriorModel } from '../../prior/types.js';
 import type { PipelineConfig } from '../config.js';
-import { openPrior } from '../open-prior.js';
-import { SLURM_DIR, prepareRunFolder } from '../run-folder.js';
+import { openPrior } from '../../prior/open.js';
+import { SLURM_DIR, prepareRunFolder } from '../../run-io/run-folder.js';
 import { ensurePlan } from './plan.js';
 
 export interface SlurmOptions {
@@ -54,16 +55,16 @@ export async function runSlurm(config: PipelineConfig, o: SlurmOptions): Promise
   // The tasks read the validated pipeline written here, so a later edit of the user's file cannot split the run.
   const pipeline = join(slurm, 'pipeline.json');
   await writeFile(pipeline, JSON.stringify(config, null, 2) + '\n');
-  const tailguard = [process.execPath, ...cliArgs()].map(quote).join(' ');
-  const header = (name: string, extra: string[]) => ['#!/bin/bash', `#SBATCH --job-name=${quote(name)}`, ...extra, ...(o.sbatch ?? []).map((a) => `#SBATCH ${a}`), 'set -euo pipefail', `cd ${quote(process.cwd())}`];
+  const tailguard = [process.execPath, ...cliArgs()].map(shellQuote).join(' ');
+  const header = (name: string, extra: string[]) => ['#!/bin/bash', `#SBATCH --job-name=${shellQuote(name)}`, ...extra, ...(o.sbatch ?? []).map((a) => `#SBATCH ${a}`), 'set -euo pipefail', `cd ${shellQuote(process.cwd())}`];
   const array = `0-${o.worldSize - 1}${o.workers ? `%${o.workers}` : ''}`;
   const tasks = [
-    ...header(`tailguard-${config.name}`, [`#SBATCH --array=${array}`, `#SBATCH --output=${quote(join(slurm, 'logs', 'task-%a.out'))}`]),
+    ...header(`tailguard-${config.name}`, [`#SBATCH --array=${array}`, `#SBATCH --output=${shellQuote(join(slurm, 'logs', 'task-%a.out'))}`]),
     `export TAILGUARD_WORLD_SIZE=${o.worldSize}`,
     'export TAILGUARD_RANK="${SLURM_ARRAY_TASK_ID:?run as an array job, or set SLURM_ARRAY_TASK_ID}"',
-    `exec ${tailguard} run ${quote(pipeline)} --out ${quote(dir)} --seed ${seed} --quiet`,
+    `exec ${tailguard} run ${shellQuote(pipeline)} --out ${shellQuote(dir)} --seed ${seed} --quiet`,
   ];
-  const merge = [...header(`tailguard-${config.name}-merge`, [`#SBATCH --output=${quote(join(slurm, 'logs', 'merge.out'))}`]), `exec ${tailguard} merge ${quote(dir)}`];
+  const merge = [...header(`tailguard-${config.name}-merge`, [`#SBATCH --output=${shellQuote(join(slurm, 'logs', 'merge.out'))}`]), `exec ${tailguard} merge ${shellQuote(dir)}`];
   const scripts = { tasks: join(slurm, 'tasks.sbatch'), merge: join(slurm, 'merge.sbatch') };
   for (const [path, lines] of [[scripts.tasks, tasks], [scripts.merge, merge]] as const) {
     await writeFile(path, lines.join('\n') + '\n');
@@ -93,8 +94,4 @@ async function sbatch(args: string[]): Promise<string> {
     if (err.code === 'ENOENT') throw new TailguardError('config', 'sbatch not found: run on a Slurm login node, or pass --dry-run to write the scripts only', { cause: e });
     throw new TailguardError('internal', `sbatch ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
-}
-
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

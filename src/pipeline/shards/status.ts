@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_FILES } from '../run-folder.js';
+import { RUN_FILES } from '../../run-io/run-folder.js';
+import { shellQuote } from '../../shell-quote.js';
 import { FAILED, RUNNING, STALE_SECONDS } from './heartbeat.js';
 import { isMerged } from './merge.js';
 import { loadPlan, taskDir } from './plan.js';
@@ -60,4 +61,21 @@ export async function checkpointPosition(path: string): Promise<number | null> {
 async function readJson<T>(path: string): Promise<T | null> {
   const text = await readFile(path, 'utf8').catch(() => null);
   return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** The status as `tailguard status` prints it: a line per task, then what is left to do. */
+export function formatStatus(dir: string, { worldSize, merged, tasks }: { worldSize: number; merged: boolean; tasks: TaskStatus[] }): string {
+  const lines = tasks.map((t) => `task ${String(t.rank).padStart(5)}  ${t.state.padEnd(7)}  ${t.records} records${t.seconds === undefined ? '' : ` in ${t.seconds.toFixed(1)}s`}${taskWhere(t)}`);
+  const count = (state: string) => tasks.filter((t) => t.state === state).length;
+  const states = ['running', 'stalled', 'failed', 'stopped', 'pending'].filter((s) => count(s) > 0).map((s) => `${count(s)} ${s}`);
+  lines.push(`${count('done')} of ${worldSize} done${states.length ? `, ${states.join(', ')}` : ''}${count('done') === worldSize ? (merged ? ', merged' : `: merge with tailguard merge ${shellQuote(dir)}`) : ''}`);
+  if (count('stalled') + count('failed') + count('stopped') > 0) lines.push('relaunch the run (or the task) to resume stalled, failed and stopped tasks from their checkpoints');
+  return lines.join('\n');
+}
+
+/** Where a running, stalled or failed task is, and its heartbeat or error. */
+function taskWhere(t: TaskStatus): string {
+  if (t.host === undefined) return '';
+  if (t.state === 'failed') return `  on ${t.host} (pid ${t.pid}): ${t.error}`;
+  return `  on ${t.host} (pid ${t.pid}), heartbeat ${t.heartbeatAge}s ago`;
 }

@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { readCorpus } from '../../corpus/read.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorModel, TokenScores } from '../../prior/types.js';
-import { checkpointPath, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import { Checkpointer, runBatches, skip } from '../batch-loop.js';
+import { checkpointPath, hasCheckpoint, loadCheckpoint } from '../checkpoint.js';
 import type { PipelineConfig } from '../config.js';
-import { batches, orderedMap } from '../ordered-map.js';
-import { processBatch } from '../process-batch.js';
-import { writeJsonAtomic } from '../run-folder.js';
+import type { RunContext } from '../run-context.js';
+import { writeJsonAtomic } from '../../run-io/run-folder.js';
 import { type OutputsState, RunOutputs } from '../run-outputs.js';
-import { interrupted, skip } from '../run.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { ShardPlan } from './plan.js';
 import { taskDir } from './plan.js';
@@ -85,10 +83,6 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
   const config = partConfig(plan.config);
   const checkpoint = hasCheckpoint(tdir) ? await loadCheckpoint(tdir, plan.settings, plan.input) : null;
   const outputs = new RunOutputs(tdir, config, checkpoint);
-  let position = checkpoint?.position ?? 0;
-  let sequence = checkpoint?.sequence ?? 0;
-  let lastSave = Date.now();
-  let sinceSave = 0;
   /** Go on only while the task is ours; otherwise drop what is buffered and leave the files to their owner. */
   const guarded = async () => {
     try {
@@ -101,44 +95,25 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
       throw e;
     }
   };
-  const save = async () => {
-    await guarded();
-    await saveCheckpoint(tdir, { version: 1, sequence: ++sequence, settings: plan.settings, input: plan.input, position, threshold: plan.threshold, calibration: plan.calibration, ...(await outputs.state()) });
-    lastSave = Date.now();
-    sinceSave = 0;
-  };
-  const cache = o.scores ?? new Map<string, TokenScores>();
-  const work = (batch: Parameters<typeof processBatch>[0]) => processBatch(batch, o.prior, config, plan.seed, plan.threshold, cache);
-  const every = config.checkpoint;
+  const basis = { settings: plan.settings, input: plan.input, threshold: plan.threshold, calibration: plan.calibration };
+  const checkpointer = new Checkpointer(tdir, basis, outputs, config.checkpoint, checkpoint, guarded);
+  const ctx: RunContext = { config, prior: o.prior, seed: plan.seed, threshold: plan.threshold, scoreCache: o.scores ?? new Map<string, TokenScores>() };
   const heartbeat = startHeartbeat(tdir);
   try {
-    const items = skip(readCorpus(config.input, plan.tasks[rank]), position);
-    for await (const results of orderedMap(batches(items, config.batchSize), work, config.concurrency)) {
-      await guarded();
-      for (const r of results) {
-        await outputs.add(r);
-        position++;
-      }
-      sinceSave += results.length;
-      o.progress?.(results.length, results.reduce((n, r) => n + ('processed' in r ? r.processed.counts.tokens : 0), 0));
-      if (o.signal?.aborted) throw interrupted(o.signal);
-      if ((every.everyDocuments !== null && sinceSave >= every.everyDocuments) || Date.now() - lastSave >= every.everySeconds * 1000) await save();
-      // Let timers run between batches: scoring can hold the event loop for a whole batch, and a
-      // BullMQ job lock is renewed by a timer (held too long, the job is given to another worker).
-      await nextTurn();
-    }
+    const items = skip(readCorpus(config.input, plan.tasks[rank]), checkpointer.position);
+    await runBatches(items, ctx, outputs, checkpointer, { signal: o.signal, progress: o.progress, yieldBetweenBatches: true }, guarded);
   } catch (e) {
     // Not ours any more: `guarded` has dropped the buffers; the files are the new owner's.
     if (e instanceof TaskNotOwned) throw e;
     if (e instanceof TailguardError && e.code === 'interrupted') {
-      await save();
+      await checkpointer.save();
       await outputs.end();
       await heartbeat.ended();
-      throw new TailguardError('interrupted', `${e.message} in task ${rank} after ${position} records; relaunch it to resume from its checkpoint`, { cause: e });
+      throw new TailguardError('interrupted', `${e.message} in task ${rank} after ${checkpointer.position} records; relaunch it to resume from its checkpoint`, { cause: e });
     }
     // Ending flushes and aborting removes the files: either only by their owner.
     await guarded();
-    if (sequence > 0) await outputs.end();
+    if (checkpointer.sequence > 0) await outputs.end();
     else await outputs.abort();
     await heartbeat.failed(e);
     throw e;

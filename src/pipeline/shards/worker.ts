@@ -1,9 +1,10 @@
 import { readCorpus } from '../../corpus/read.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorModel } from '../../prior/types.js';
-import { type KeptScores, SCORE_CACHE_TOKENS, calibrationSample, keepFor, usableScores } from '../calibrate.js';
+import { type KeptScores, calibrationSample, usableScores } from '../../edit/calibrate.js';
+import { SCORE_CACHE_TOKENS, keepFor } from '../score-cache.js';
 import { type PipelineConfig, calibratedSelection } from '../config.js';
-import { openPrior } from '../open-prior.js';
+import { openPrior } from '../../prior/open.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
 import { type ShardPlan, loadPlan } from './plan.js';
 import { runTask } from './task.js';

@@ -1,12 +1,53 @@
+import { batches } from '../corpus/batches.js';
 import type { ReadItem } from '../corpus/document.js';
-import { type Calibration, calibrateThreshold } from '../edit/threshold.js';
-import { isSelectable } from '../edit/resample.js';
-import type { PriorModel, TokenScores } from '../prior/types.js';
-import type { PipelineConfig } from './config.js';
-import { batches } from './ordered-map.js';
+import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+import type { CalibratedSelection } from './config.js';
+import { type EditingPrior, isSelectable } from './resample.js';
+import { type Calibration, calibrateThreshold } from './threshold.js';
 
-/** Tokens whose calibration-pass scores are kept for the editing pass (~76 bytes each at top-8). */
-export const SCORE_CACHE_TOKENS = 2_000_000;
+/**
+ * The calibration of a selection, in one place for the pipeline, `compare` and the simulator:
+ * every token enters with the value its selection is decided on, and tokens editing may never
+ * select (position 0, a token the prior cannot write back such as `<unk>`, whitespace unless
+ * editWhitespace, a locked position) enter on the side that keeps them out, so the target share
+ * counts what editing can actually select, the way the paper counts its 12.5%.
+ */
+export interface SelectionRule {
+  editWhitespace: boolean;
+  /** 'below' calibrates the low-probability end: P < p instead of P > p. */
+  select?: 'above' | 'below';
+  /** Provenance mask of the document (1 = edited in an earlier generation: never selected). */
+  locked?: Uint8Array;
+}
+
+/** A token's value for calibrateThreshold: P (or -P below), and 0 (or -Infinity) when it can never be selected. */
+export function selectionValue(prior: EditingPrior, text: string, tokens: TokenizedText, i: number, logProb: number, rule: SelectionRule): number {
+  const selectable = !rule.locked?.[i] && isSelectable(prior, text, tokens, i, rule.editWhitespace);
+  if (rule.select === 'below') return selectable ? -Math.exp(logProb) : -Infinity;
+  return selectable ? Math.exp(logProb) : 0;
+}
+
+/** A document held in memory with every token's log-probability under the prior. */
+export interface ScoredText {
+  text: string;
+  tokens: TokenizedText;
+  logProb: ArrayLike<number>;
+}
+
+/**
+ * The threshold that selects `targetShare` of the tokens of a scored corpus held in memory (the
+ * first `maxTokens` of them): P > p above, P < p below.
+ */
+export function calibrateOnCorpus(prior: EditingPrior, docs: Iterable<ScoredText>, selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>, rule: (d: number) => SelectionRule): number {
+  const values: number[] = [];
+  let d = 0;
+  for (const { text, tokens, logProb } of docs) {
+    const r = rule(d++);
+    for (let i = 0; i < tokens.ids.length && values.length < selection.maxTokens; i++) values.push(selectionValue(prior, text, tokens, i, logProb[i], r));
+  }
+  const { p } = calibrateThreshold(Float64Array.from(values), selection.targetShare);
+  return rule(0).select === 'below' ? -p : p;
+}
 
 /** Scores kept from the calibration pass for the editing pass, with the candidate floor each was read above. */
 export type KeptScores = Map<string, { scores: TokenScores; floor: number }>;
@@ -25,14 +66,6 @@ export interface KeepOptions {
   maxTokens: number;
   entropy: boolean;
   allCandidates: boolean;
-}
-
-/**
- * What a pipeline's editing pass needs of the kept scores: its top-k candidates, and entropy and
- * candidates everywhere when per-token scores are written; `maxTokens` of them at most.
- */
-export function keepFor(config: PipelineConfig, maxTokens = SCORE_CACHE_TOKENS): KeepOptions {
-  return { topK: config.edit.topK, maxTokens, entropy: config.writeScores, allCandidates: config.writeScores };
 }
 
 /**
@@ -94,7 +127,7 @@ export async function calibrationSample(
       }
       for (let i = 0; i < s.logProb.length && n < selection.maxTokens; i++) {
         if (n === probs.length) probs = grow(probs, selection.maxTokens);
-        probs[n++] = isSelectable(prior, texts[d], tokens[d], i, editWhitespace) ? Math.exp(s.logProb[i]) : 0;
+        probs[n++] = selectionValue(prior, texts[d], tokens[d], i, s.logProb[i], { editWhitespace });
         floor.add(probs[n - 1]);
       }
     });

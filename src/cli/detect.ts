@@ -1,12 +1,12 @@
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import type { CorpusSpec } from '../corpus/read.js';
+import { corpusArgument } from '../corpus/argument.js';
 import { TailguardError } from '../errors.js';
-import { parseDetect, type DetectInput } from './config.js';
-import { detectSummary } from './report-markdown.js';
-import { DETECT_FILES, runDetect } from './run.js';
+import { parseDetect, type DetectInput } from '../detect/config.js';
+import { detectSummary } from '../detect/report-markdown.js';
+import { DETECT_FILES, runDetect } from '../detect/run.js';
+import { corpusFlags, defineCommand, logger, num } from './command.js';
 
-export const DETECT_HELP = `Usage: tailguard detect <corpus> [options]
+const HELP = `Usage: tailguard detect <corpus> [options]
 
 Estimates the share of machine-made documents in a corpus, calibrated on human text you trust.
 The reference is cut into segments and split by document into a calibration part (chooses the
@@ -63,50 +63,33 @@ const OPTIONS = {
   force: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** How the main CLI turns a corpus argument into a spec (brown:<split>, or a path and its format). */
-export type CorpusArgument = (arg: string, flags: { format?: string; 'text-field'?: string; 'id-field'?: string }) => CorpusSpec;
-
 /** `tailguard detect`: parse the flags, validate them as a detect config, run, print. */
-export async function detectCommand(argv: string[], corpusSpec: CorpusArgument): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  if (v.help) {
-    console.log(DETECT_HELP);
-    return 0;
-  }
+export const detectCommand = defineCommand('detect', HELP, OPTIONS, async (v, positionals) => {
   if (positionals.length !== 1) throw new TailguardError('config', `detect: expected one corpus to examine, got ${positionals.length} (see --help)`);
   const priors = v.priors ?? 'both';
   if (!['both', 'neural', 'ngram'].includes(priors)) throw new TailguardError('config', `--priors expects both, neural or ngram, got "${priors}"`);
-  const number = (name: keyof typeof OPTIONS) => {
-    const raw = v[name];
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new TailguardError('config', `--${name} expects a number, got "${raw}"`);
-    return n;
-  };
   const input: DetectInput = {
-    seed: number('seed'),
-    reference: corpusSpec(v.reference ?? 'brown:heldout', v),
-    synthetic: v.synthetic === undefined ? undefined : corpusSpec(v.synthetic, v),
+    seed: num('seed', v['seed']),
+    reference: corpusArgument(v.reference ?? 'brown:heldout', corpusFlags(v)),
+    synthetic: v.synthetic === undefined ? undefined : corpusArgument(v.synthetic, corpusFlags(v)),
     priors: {
       neural: priors === 'ngram' ? undefined : { type: 'transformers', model: v.model ?? 'models/brown-gpt-5m' },
       ngram: priors === 'neural' ? undefined : { type: 'ngram', order: 3, minCount: 2, train: { format: 'brown', split: 'train' }, file: '.cache/ngram/brown-train-3gram.tgkn.gz' },
     },
     generator: v.generator as DetectInput['generator'],
-    generation: { topP: number('top-p'), temperature: number('temperature') },
-    segmentChars: number('segment-chars'),
-    segmentsPerDocument: number('segments-per-doc'),
-    fpr: number('fpr'),
-    bootstrap: number('bootstrap'),
+    generation: { topP: num('top-p', v['top-p']), temperature: num('temperature', v['temperature']) },
+    segmentChars: num('segment-chars', v['segment-chars']),
+    segmentsPerDocument: num('segments-per-doc', v['segments-per-doc']),
+    fpr: num('fpr', v['fpr']),
+    bootstrap: num('bootstrap', v['bootstrap']),
   };
   // Flags go through the schema, so --fpr 2 is refused like "fpr": 2 in a file would be.
   const config = parseDetect(JSON.parse(JSON.stringify(input)), 'detect options');
   const out = v.out ?? join('runs', 'detect');
-  const log = v.quiet ? () => {} : (m: string) => console.error(m);
-  const { report } = await runDetect(config, { target: corpusSpec(positionals[0], v), out, force: v.force ?? false, log });
+  const { report } = await runDetect(config, { target: corpusArgument(positionals[0], corpusFlags(v)), out, force: v.force ?? false, log: logger(v.quiet) });
   if (v.json) console.log(JSON.stringify(report, null, 2));
   else console.log(`${detectSummary(report)}\n  output            ${out} (${DETECT_FILES.detections}, ${DETECT_FILES.html}, …)`);
   return 0;
-}
+});

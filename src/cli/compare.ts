@@ -1,8 +1,9 @@
-import { loadComparison, parseComparison } from './config.js';
-import { comparisonTable } from './report.js';
-import { runComparison } from './run.js';
+import { loadComparison, parseComparison } from '../compare/config.js';
+import { comparisonTable } from '../compare/report.js';
+import { runComparison } from '../compare/run.js';
+import { defineCommand, expectArgs, int, logger } from './command.js';
 
-export const COMPARE_HELP = `Usage: tailguard compare <comparison.json> [options]
+const HELP = `Usage: tailguard compare <comparison.json> [options]
 
 Edit strategies side by side on one corpus: ToEdit and its variants, the low-probability-end
 ablation, top-p candidates, sweeps of p / target share / beta / k, and a random-position baseline
@@ -27,24 +28,17 @@ Options:
 Example:
   tailguard compare pipelines/compare-strategies.json --out runs/compare`;
 
-export interface CompareFlags {
-  out?: string;
-  seed?: number;
-  seeds?: number;
-  limit?: number;
-  force: boolean;
-  json: boolean;
-  quiet: boolean;
-}
+const FLAGS = { out: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' }, limit: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 
-/** \`tailguard compare\`: load, apply the flags (through the schema), run, print. */
-export async function compareCommand(file: string, flags: CompareFlags): Promise<number> {
+/** `tailguard compare`: load, apply the flags (through the schema), run, print. */
+export const compareCommand = defineCommand('compare', HELP, FLAGS, async (v, positionals) => {
+  expectArgs('compare', positionals, 'comparison file');
+  const file = positionals[0];
   const base = await loadComparison(file);
-  const overrides = Object.fromEntries(Object.entries({ seed: flags.seed, seeds: flags.seeds, limit: flags.limit }).filter(([, v]) => v !== undefined));
+  const overrides = Object.fromEntries(Object.entries({ seed: int('seed', v.seed), seeds: int('seeds', v.seeds), limit: int('limit', v.limit) }).filter(([, x]) => x !== undefined));
   const config = parseComparison({ ...base, ...overrides }, `${file} with flags`);
-  const log = flags.quiet ? () => {} : (m: string) => console.error(m);
-  const { dir, results } = await runComparison(config, { out: flags.out, force: flags.force, log });
-  if (flags.json) console.log(JSON.stringify(results, null, 2));
+  const { dir, results } = await runComparison(config, { out: v.out, force: v.force ?? false, log: logger(v.quiet) });
+  if (v.json) console.log(JSON.stringify(results, null, 2));
   else console.log(`${comparisonTable(results)}\n\n  ${results.timings.wallSeconds.toFixed(1)} s; output: ${dir} (comparison.md, comparison.html, comparison.json)`);
   return 0;
-}
+});

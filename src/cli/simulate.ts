@@ -1,9 +1,10 @@
-import type { AggregatedRegime } from './aggregate.js';
-import { loadSimulation, parseSimulation } from './config.js';
-import type { MetricName } from './metrics.js';
-import { runSimulation } from './run.js';
+import type { AggregatedRegime } from '../simulate/aggregate.js';
+import { loadSimulation, parseSimulation } from '../simulate/config.js';
+import type { MetricName } from '../simulate/metrics.js';
+import { runSimulation } from '../simulate/run.js';
+import { defineCommand, expectArgs, int, logger } from './command.js';
 
-export const SIMULATE_HELP = `Usage: tailguard simulate <simulation.json> [options]
+const HELP = `Usage: tailguard simulate <simulation.json> [options]
 
 Recursive training of n-gram models on Brown, data regimes side by side (replace, accumulate,
 accumulate-subsample, mix, synthetic-share sweep, fixed share at growing size, iterated ToEdit),
@@ -24,28 +25,21 @@ Options:
 Example:
   tailguard simulate pipelines/collapse.json --out runs/collapse`;
 
-export interface SimulateFlags {
-  out?: string;
-  seed?: number;
-  repeats?: number;
-  workers?: number;
-  force: boolean;
-  json: boolean;
-  quiet: boolean;
-}
+const FLAGS = { out: { type: 'string' }, seed: { type: 'string' }, repeats: { type: 'string' }, workers: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
 
 /** `tailguard simulate`: load, apply the flags, run, print. */
-export async function simulateCommand(file: string, flags: SimulateFlags): Promise<number> {
+export const simulateCommand = defineCommand('simulate', HELP, FLAGS, async (v, positionals) => {
+  expectArgs('simulate', positionals, 'simulation file');
+  const file = positionals[0];
   const base = await loadSimulation(file);
   // Flags go through the schema too, so --workers 0 is refused like "workers": 0 would be.
-  const overrides = Object.fromEntries(Object.entries({ seed: flags.seed, repeats: flags.repeats, workers: flags.workers }).filter(([, v]) => v !== undefined));
+  const overrides = Object.fromEntries(Object.entries({ seed: int('seed', v.seed), repeats: int('repeats', v.repeats), workers: int('workers', v.workers) }).filter(([, x]) => x !== undefined));
   const config = parseSimulation({ ...base, ...overrides }, `${file} with flags`);
-  const log = flags.quiet ? () => {} : (m: string) => console.error(m);
-  const { dir, results } = await runSimulation(config, { out: flags.out, force: flags.force, log });
-  if (flags.json) console.log(JSON.stringify(results.regimes, null, 2));
+  const { dir, results } = await runSimulation(config, { out: v.out, force: v.force ?? false, log: logger(v.quiet) });
+  if (v.json) console.log(JSON.stringify(results.regimes, null, 2));
   else console.log(`${formatCurves(results.regimes)}\n  ${results.seeds.length} seeds, ${results.wallSeconds.toFixed(1)}s on ${results.workers} workers\n  output: ${dir} (report.html, results.json, results.csv, summary.csv)`);
   return 0;
-}
+});
 
 const SHOWN: [MetricName, string][] = [
   ['perplexity', 'held-out PPL'],

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { compressionOf } from './open-bytes.js';
 import { parquetRowGroups } from './parquet.js';
-import type { CorpusSpec } from './read.js';
+import type { CorpusSpec } from './spec.js';
 import { type CorpusPiece, type CorpusUnit, corpusUnits, readUnit } from './units.js';
 
 /** How a unit may be cut, and what each part weighs (bytes where known) for balancing shards. */

@@ -1,8 +1,8 @@
 import { describeCorpus, documentsOf } from '../corpus/read.js';
-import { NGramPrior } from '../prior/ngram/prior.js';
-import type { PriorModel } from '../prior/types.js';
+import { NGramPrior } from './ngram/prior.js';
+import type { PriorModel } from './types.js';
 import type { PriorConfig } from './config.js';
-import { resolveResource } from './package-resource.js';
+import { resolveResource } from '../package-resource.js';
 
 /** Build the prior a pipeline names: train or load the n-gram model, or load a transformers.js model. */
 export async function openPrior(config: PriorConfig, log: (message: string) => void): Promise<PriorModel> {
@@ -20,7 +20,7 @@ export async function openPrior(config: PriorConfig, log: (message: string) => v
   const { type: _type, ...options } = config;
   // Loaded only when asked for: transformers.js and onnxruntime take 0.27 s to import, which every
   // n-gram run and each of its worker processes would pay for nothing.
-  const { TransformersPrior } = await import('../prior/transformers/index.js');
+  const { TransformersPrior } = await import('./transformers/index.js');
   const prior = await TransformersPrior.load({ ...options, model: resolveResource(options.model) });
   log(`loaded ${prior.identity.name} (transformers.js, vocabulary ${prior.identity.vocabSize}, context ${prior.identity.contextSize}) in ${seconds()}s`);
   return prior;

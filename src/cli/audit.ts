@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { corpusArgument, corpusViewName } from '../corpus/argument.js';
+import { auditCorpora, mergeStatsFiles } from '../pipeline/audit-corpora.js';
+import { loadPipeline } from '../pipeline/config.js';
+import { formatAudit } from '../pipeline/summary.js';
+import { openPrior } from '../prior/open.js';
+import { TailguardError } from '../errors.js';
+import { CORPUS_FLAGS, corpusFlags, defineCommand, logger } from './command.js';
+
+const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
+
+const HELP = `Usage: tailguard audit <corpus...> [options]
+       tailguard audit merge <stats.json...> --out merged.json
+
+Audits corpora without editing them: n-gram diversity and concentration, perplexity and rank
+buckets under the prior, each corpus compared with the reference (the first one, or --reference).
+Writes report.json, report.md, report.html and stats.<name>.json (mergeable) to --out.
+A corpus is a .jsonl/.json (also .gz, .zst) or .parquet file, a .txt file, a folder (Hugging Face
+dataset folders, mixed files), a quoted glob, or brown:heldout / brown:train.
+\`audit merge\` adds up stats.<name>.json files of shards into the statistics of the whole.
+
+Options:
+  --reference NAME   which corpus is the reference (file path or name; default: the first)
+  --pipeline FILE    pipeline whose prior scores the corpora (default: ${DEFAULT_PIPELINE})
+  --no-prior         n-gram metrics only, no scoring
+  --format F, --text-field F, --id-field F, --split NAME: how the corpora's files are read
+  --out DIR          output folder (default: runs/audit); for merge, the output file
+  --force            replace an earlier audit in the output folder
+  --json             print the report's views and comparisons as JSON
+  --quiet            no log lines
+
+Example:
+  tailguard audit brown:heldout runs/toedit-ngram/synthetic.jsonl --out runs/audit`;
+
+const FLAGS = {
+  ...CORPUS_FLAGS,
+  reference: { type: 'string' },
+  pipeline: { type: 'string' },
+  'no-prior': { type: 'boolean' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+export const auditCommand = defineCommand('audit', HELP, FLAGS, async (v, positionals) => {
+  if (positionals[0] === 'merge') {
+    if (!v.out) throw new TailguardError('config', 'audit merge: give the stats files to merge and --out FILE');
+    const merged = await mergeStatsFiles(positionals.slice(1), v.out);
+    console.log(`merged ${positionals.length - 1} statistics files: ${merged.docs} documents, ${merged.tokens} words -> ${v.out}`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new TailguardError('config', 'audit: give at least one corpus (see --help)');
+  const taken = new Set<string>();
+  const corpora = positionals.map((arg) => ({ arg, name: corpusViewName(arg, taken), spec: corpusArgument(arg, corpusFlags(v)) }));
+  const reference = v.reference === undefined ? undefined : (corpora.find((c) => c.arg === v.reference || c.name === v.reference)?.name ?? v.reference);
+  const prior = v['no-prior'] ? undefined : await openPrior((await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE)).prior, logger(v.quiet));
+  const out = v.out ?? join('runs', 'audit');
+  const { report, rejected } = await auditCorpora({ corpora, reference, prior, out, force: v.force ?? false });
+  await prior?.dispose();
+  if (v.json) console.log(JSON.stringify({ views: report.views, comparisons: report.comparisons, rejected }, null, 2));
+  else console.log(`${formatAudit(report)}\n  rejected records: ${JSON.stringify(rejected)}\n  output: ${out} (report.html, report.md, report.json)`);
+  return 0;
+});

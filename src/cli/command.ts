@@ -1,0 +1,79 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { TailguardError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O & { help: { type: 'boolean'; short: 'h' } }; allowPositionals: true; strict: true }>>;
+
+/**
+ * A command of the CLI: its help (with an example), the flags it accepts and nothing else, and
+ * the call into the library. Parsing is strict: a flag another command takes is refused here.
+ */
+export interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export function defineCommand<O extends Options>(name: string, help: string, options: O, run: (values: Parsed<O>['values'], positionals: string[], argv: string[]) => Promise<number>): Command {
+  return {
+    help,
+    async run(argv) {
+      const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });
+      if ((values as { help?: boolean }).help) {
+        console.log(help);
+        return 0;
+      }
+      return run(values, positionals, [name, ...argv]);
+    },
+  };
+}
+
+/** Flags of the commands that write a run folder. */
+export const OUTPUT_FLAGS = {
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+/** How corpus arguments' files are read. */
+export const CORPUS_FLAGS = {
+  format: { type: 'string' },
+  'text-field': { type: 'string' },
+  'id-field': { type: 'string' },
+  split: { type: 'string' },
+} as const;
+
+export function corpusFlags(v: { format?: string; 'text-field'?: string; 'id-field'?: string; split?: string }) {
+  return { format: v.format, textField: v['text-field'], idField: v['id-field'], split: v.split };
+}
+
+/** Log lines on stderr, or none with --quiet. */
+export function logger(quiet: boolean | undefined): (message: string) => void {
+  return quiet ? () => {} : (m) => console.error(m);
+}
+
+export function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new TailguardError('config', `--${name} expects a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new TailguardError('config', `--${name} expects a number, got "${value}"`);
+  return n;
+}
+
+/** Exactly one positional argument, or a config error naming what was expected. */
+export function expectArgs(command: string, positionals: string[], what: string): void {
+  if (positionals.length !== 1) throw new TailguardError('config', `tailguard ${command}: expected one ${what}, got ${positionals.length} (see --help)`);
+}
+
+/** A positive number of seconds, or undefined when the flag is not given. */
+export function seconds(name: string, value: string | undefined): number | undefined {
+  const s = num(name, value);
+  if (s !== undefined && s <= 0) throw new TailguardError('config', `--${name} expects a positive number of seconds, got "${value}"`);
+  return s;
+}

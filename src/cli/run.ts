@@ -1,0 +1,102 @@
+import { TailguardError } from '../errors.js';
+import { type PipelineConfig, loadPipeline } from '../pipeline/config.js';
+import { runPipeline } from '../pipeline/run.js';
+import { runSharded } from '../pipeline/shards/dispatch.js';
+import { type Command, OUTPUT_FLAGS, defineCommand, expectArgs, int, logger, seconds } from './command.js';
+import { printRun } from './print-run.js';
+import { withSignals } from './signals.js';
+
+/** Flags of every command that runs a pipeline: `run`, and `score`, `edit`, `generate`. */
+export const RUN_FLAGS = {
+  ...OUTPUT_FLAGS,
+  seed: { type: 'string' },
+  limit: { type: 'string' },
+  resume: { type: 'boolean' },
+  strict: { type: 'boolean' },
+} as const;
+
+export const RUN_OPTIONS_HELP = `
+Options:
+  --out DIR        output folder (default: runs/<pipeline name>)
+  --seed N         run seed (default: the pipeline's)
+  --limit N        process at most N documents
+  --force          replace a finished (or interrupted) run in the output folder
+  --resume         continue the interrupted run in the output folder from its checkpoint
+  --strict         stop at the first bad input record instead of writing it to rejects.jsonl
+  --json           print the summary as JSON
+  --quiet          no log lines and no progress bar
+  -h, --help       this help`;
+
+const HELP = `Usage: tailguard run <pipeline.json> [options]
+
+Runs a declarative pipeline (see pipelines/) and writes edited.jsonl, synthetic.jsonl, edits.jsonl,
+rejects.jsonl and manifest.json to the output folder, then prints a summary.
+${RUN_OPTIONS_HELP}
+
+Sharded runs (the same files as one run, byte for byte):
+  --world-size N   split the corpus into N tasks (also TAILGUARD_WORLD_SIZE); inside files too
+  --workers W      run the tasks on W worker processes here, then merge (default: one per CPU;
+                   one with a neural prior, whose onnxruntime uses every core already)
+  --rank R         run only task R (also TAILGUARD_RANK), e.g. one element of an array job;
+                   then \`tailguard merge <out>\` once every task is done
+  --executor E     local (default), slurm or bullmq
+                   slurm: plan here, write <out>/slurm/tasks.sbatch (an array job, at most
+                   --workers at once) and merge.sbatch, submit both with sbatch
+                   bullmq: plan here, queue one job per task in Redis, wait while
+                   \`tailguard worker\` processes (any machines that see <out> at the same path)
+                   run them, then merge
+  --sbatch=ARG     an #SBATCH line for the Slurm jobs, e.g. --sbatch=--partition=cpu (repeatable)
+  --dry-run        with --executor slurm: write the scripts, do not submit
+  --redis URL      with --executor bullmq: the Redis server, e.g. redis://10.0.0.5:6379
+  --queue NAME     with --executor bullmq: the queue (default: one per output folder)
+  --lock-seconds S with --executor bullmq: as given to the workers; stalled jobs are looked for
+                   every S/2 seconds (default 60)
+  A relaunch skips finished tasks and resumes the others from their checkpoints.
+
+Example:
+  tailguard run pipelines/toedit-ngram.json --seed 7 --out runs/seed7
+  tailguard run pipelines/toedit-ngram.json --world-size 8 --workers 4 --out runs/sharded
+  tailguard run pipelines/toedit-ngram.json --world-size 64 --executor bullmq --redis redis://10.0.0.5:6379 --out /shared/runs/big`;
+
+const SHARD_FLAGS = {
+  'world-size': { type: 'string' },
+  rank: { type: 'string' },
+  workers: { type: 'string' },
+  executor: { type: 'string' },
+  sbatch: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  'lock-seconds': { type: 'string' },
+} as const;
+
+type RunValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Run a pipeline once, with a clean stop on SIGINT/SIGTERM; print the summary. */
+export async function runOnce(config: PipelineConfig, v: RunValues, argv: string[]): Promise<number> {
+  const log = logger(v.quiet);
+  const result = await withSignals(argv, (signal) =>
+    runPipeline(config, { out: v.out, seed: int('seed', v.seed), limit: int('limit', v.limit), force: v.force ?? false, resume: v.resume ?? false, strict: v.strict ?? false, signal, progress: v.quiet ? false : undefined, log }),
+  );
+  return printRun(result, v.json);
+}
+
+export const runCommand: Command = defineCommand('run', HELP, { ...RUN_FLAGS, ...SHARD_FLAGS }, async (v, positionals, argv) => {
+  expectArgs('run', positionals, 'pipeline file');
+  const config = await loadPipeline(positionals[0]);
+  const worldSize = int('world-size', v['world-size'] ?? process.env.TAILGUARD_WORLD_SIZE);
+  const rank = int('rank', v.rank ?? process.env.TAILGUARD_RANK);
+  if (worldSize === undefined) {
+    if (rank !== undefined) throw new TailguardError('config', '--rank needs --world-size (or TAILGUARD_WORLD_SIZE): the number of tasks the run is split into');
+    return runOnce(config, v, argv);
+  }
+  for (const flag of ['limit', 'strict', 'resume'] as const) {
+    if (v[flag] !== undefined) throw new TailguardError('config', `--${flag} cannot be used with --world-size${flag === 'resume' ? ': a relaunch resumes by itself' : ': it needs one reader over the whole corpus'}`);
+  }
+  const lockSeconds = seconds('lock-seconds', v['lock-seconds']);
+  const options = { worldSize, rank, executor: v.executor, out: v.out, seed: int('seed', v.seed), force: v.force ?? false, workers: int('workers', v.workers), sbatch: v.sbatch, submit: !v['dry-run'], redis: v.redis, queue: v.queue, lockSeconds, log: logger(v.quiet) };
+  const outcome = await withSignals(argv, (signal) => runSharded(config, { ...options, signal }));
+  if (outcome.kind === 'run') return printRun(outcome.result, v.json);
+  console.log(outcome.message);
+  return 0;
+});

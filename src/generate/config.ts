@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/**
+ * Fully synthetic continuations: each document's first `promptTokens` tokens continued by the
+ * prior to the document's length. Used by the pipeline and by `compare`.
+ */
+export const syntheticSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Tokens of each document kept as the prompt. */
+    promptTokens: z.number().int().min(1).default(32),
+    temperature: z.number().min(0).default(1),
+    /** Keep the K most probable tokens (0: off). */
+    topK: z.number().int().min(0).default(0),
+    /** Nucleus sampling mass (1: off). */
+    topP: z.number().gt(0).max(1).default(1),
+  })
+  .strict();
+
+export type SyntheticConfig = z.infer<typeof syntheticSchema>;
