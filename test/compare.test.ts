@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseComparison } from '../src/compare/config.js';
-import { runComparison, type ComparisonResults } from '../src/compare/run.js';
+import { runComparison } from '../src/compare/run.js';
+import type { ComparisonResults } from '../src/compare/results.js';
 import type { PriorModel, ScoreOptions, TokenizedText } from '../src/prior/types.js';
 import { brownPrior } from './helpers/brown-prior.js';
 

@@ -1,6 +1,6 @@
 import { htmlPage, htmlTable } from '../audit/html-page.js';
 import { barChart, esc } from '../audit/svg.js';
-import type { ComparisonResults, ViewResult } from './run.js';
+import type { ComparisonResults, ViewResult } from './results.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const num = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));

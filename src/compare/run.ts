@@ -8,9 +8,10 @@ import { generateContinuations } from '../generate/continue.js';
 import { openPrior } from '../prior/open.js';
 import { prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
 import { versions } from '../run-io/versions.js';
-import type { PriorIdentity, PriorModel } from '../prior/types.js';
+import type { PriorModel } from '../prior/types.js';
 import { rngFor } from '../random.js';
-import type { ComparisonConfig, StrategyConfig } from './config.js';
+import type { ComparisonConfig } from './config.js';
+import type { ComparisonResults, StrategyResult, ViewResult } from './results.js';
 import { DownstreamCheck } from './downstream.js';
 import { comparisonMarkdown, comparisonHtml } from './report.js';
 import { resampleOptions } from '../edit/config.js';
@@ -26,51 +27,6 @@ export interface CompareOptions {
   prior?: PriorModel;
 }
 
-/** How far a corpus is from the human one, and what a model trained on it makes of real text. */
-export interface ViewResult {
-  /** Jensen-Shannon divergence from the human corpus per n-gram order 1..4, bits. */
-  jsd: number[];
-  /** Distinct-n (n = 1..4) and the share of the 40 most frequent n-grams. */
-  distinct: number[];
-  topMass: number[];
-  typeLoss: number;
-  /** Median per-document perplexity under the prior and W1 from the human distribution (when views are scored). */
-  medianPerplexity: number | null;
-  perplexityW1: number | null;
-  /** Held-out perplexity of n-gram models trained on this corpus: per seed, mean and standard deviation. */
-  downstream: { perSeed: number[]; mean: number; sd: number };
-}
-
-export interface StrategyResult extends ViewResult {
-  name: string;
-  settings: StrategyConfig;
-  threshold: number;
-  /** Means over seeds of the shares of all tokens selected, changed and deleted. */
-  selectedShare: number;
-  changedShare: number;
-  deletedShare: number;
-  /** Changed tokens per seed (a random baseline matches its mirror's exactly). */
-  changedPerSeed: number[];
-  /** Selected tokens of the first seed by the prior's probability of the original, bins of 0.1. */
-  selectedByProbability: number[];
-}
-
-export interface ComparisonResults {
-  name: string;
-  prior: PriorIdentity;
-  input: string;
-  documents: number;
-  rejected: number;
-  tokens: number;
-  seeds: number[];
-  /** Documents the prior scored for editing: each exactly once, whatever the number of strategies. */
-  scoredDocuments: number;
-  human: ViewResult;
-  synthetic: ViewResult;
-  strategies: StrategyResult[];
-  timings: Record<string, number>;
-  versions: Record<string, string | null>;
-}
 
 /**
  * Compare edit strategies on one corpus: score it once, edit it with every strategy and seed from

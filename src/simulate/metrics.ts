@@ -1,4 +1,3 @@
-import { UNK } from '../prior/ngram/vocabulary.js';
 import { type CountTable, contextRange, countNGrams, forEachContext } from './counts.js';
 import type { Corpus } from './data.js';
 

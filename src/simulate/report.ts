@@ -2,7 +2,7 @@ import { htmlPage } from '../audit/html-page.js';
 import { esc, lineChart, type Series } from '../audit/svg.js';
 import type { AggregatedCurve, AggregatedRegime } from './aggregate.js';
 import { METRICS, type MetricName } from './metrics.js';
-import type { SimulationResults } from './run.js';
+import type { SimulationResults } from './results.js';
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#ad494a'];
 

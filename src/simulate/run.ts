@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TailguardError } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
-import { type AggregatedRegime, aggregate } from './aggregate.js';
+import { aggregate } from './aggregate.js';
 import type { SimulationConfig } from './config.js';
 import { type BrownWords, loadBrownWords } from './data.js';
 import { type RepeatResult, runRepeat } from './repeat.js';
+import type { SimulationResults } from './results.js';
 import type { RegimeRun } from './step.js';
 import { SIM_FILES, resultsCsv, summaryCsv } from './tables.js';
 import { simulationHtml } from './report.js';
@@ -22,18 +23,6 @@ export interface SimulateOptions {
   /** Worker threads (default: the config's, else one per CPU; 1 runs in this thread). */
   workers?: number;
   log?: (message: string) => void;
-}
-
-/** Everything a simulation wrote to results.json. */
-export interface SimulationResults {
-  name: string;
-  description?: string;
-  config: SimulationConfig;
-  seeds: number[];
-  workers: number;
-  wallSeconds: number;
-  repeats: Omit<RepeatResult, 'regimes'>[];
-  regimes: AggregatedRegime[];
 }
 
 /**
