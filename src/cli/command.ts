@@ -77,3 +77,13 @@ export function seconds(name: string, value: string | undefined): number | undef
   if (s !== undefined && s <= 0) throw new TailguardError('config', `--${name} expects a positive number of seconds, got "${value}"`);
   return s;
 }
+
+/**
+ * A configuration file with integer flags laid over it (those given), validated again through its
+ * schema: `--workers 0` is refused as `"workers": 0` in the file would be.
+ */
+export async function loadWithFlags<T>(file: string, load: (path: string) => Promise<T>, parse: (value: unknown, source: string) => T, flags: Record<string, string | undefined>): Promise<T> {
+  const base = await load(file);
+  const overrides = Object.fromEntries(Object.entries(flags).flatMap(([k, raw]) => (raw === undefined ? [] : [[k, int(k, raw)]])));
+  return parse({ ...base, ...overrides }, `${file} with flags`);
+}

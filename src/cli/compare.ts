@@ -1,7 +1,7 @@
 import { loadComparison, parseComparison } from '../compare/config.js';
 import { comparisonTable } from '../compare/report.js';
 import { runComparison } from '../compare/run.js';
-import { defineCommand, expectArgs, int, logger } from './command.js';
+import { defineCommand, expectArgs, loadWithFlags, logger } from './command.js';
 
 const HELP = `Usage: tailguard compare <comparison.json> [options]
 
@@ -33,10 +33,7 @@ const FLAGS = { out: { type: 'string' }, seed: { type: 'string' }, seeds: { type
 /** `tailguard compare`: load, apply the flags (through the schema), run, print. */
 export const compareCommand = defineCommand('compare', HELP, FLAGS, async (v, positionals) => {
   expectArgs('compare', positionals, 'comparison file');
-  const file = positionals[0];
-  const base = await loadComparison(file);
-  const overrides = Object.fromEntries(Object.entries({ seed: int('seed', v.seed), seeds: int('seeds', v.seeds), limit: int('limit', v.limit) }).filter(([, x]) => x !== undefined));
-  const config = parseComparison({ ...base, ...overrides }, `${file} with flags`);
+  const config = await loadWithFlags(positionals[0], loadComparison, parseComparison, { seed: v.seed, seeds: v.seeds, limit: v.limit });
   const { dir, results } = await runComparison(config, { out: v.out, force: v.force ?? false, log: logger(v.quiet) });
   if (v.json) console.log(JSON.stringify(results, null, 2));
   else console.log(`${comparisonTable(results)}\n\n  ${results.timings.wallSeconds.toFixed(1)} s; output: ${dir} (comparison.md, comparison.html, comparison.json)`);

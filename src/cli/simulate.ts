@@ -2,7 +2,7 @@ import type { AggregatedRegime } from '../simulate/aggregate.js';
 import { loadSimulation, parseSimulation } from '../simulate/config.js';
 import type { MetricName } from '../simulate/metrics.js';
 import { runSimulation } from '../simulate/run.js';
-import { defineCommand, expectArgs, int, logger } from './command.js';
+import { defineCommand, expectArgs, loadWithFlags, logger } from './command.js';
 
 const HELP = `Usage: tailguard simulate <simulation.json> [options]
 
@@ -30,11 +30,7 @@ const FLAGS = { out: { type: 'string' }, seed: { type: 'string' }, repeats: { ty
 /** `tailguard simulate`: load, apply the flags, run, print. */
 export const simulateCommand = defineCommand('simulate', HELP, FLAGS, async (v, positionals) => {
   expectArgs('simulate', positionals, 'simulation file');
-  const file = positionals[0];
-  const base = await loadSimulation(file);
-  // Flags go through the schema too, so --workers 0 is refused like "workers": 0 would be.
-  const overrides = Object.fromEntries(Object.entries({ seed: int('seed', v.seed), repeats: int('repeats', v.repeats), workers: int('workers', v.workers) }).filter(([, x]) => x !== undefined));
-  const config = parseSimulation({ ...base, ...overrides }, `${file} with flags`);
+  const config = await loadWithFlags(positionals[0], loadSimulation, parseSimulation, { seed: v.seed, repeats: v.repeats, workers: v.workers });
   const { dir, results } = await runSimulation(config, { out: v.out, force: v.force ?? false, log: logger(v.quiet) });
   if (v.json) console.log(JSON.stringify(results.regimes, null, 2));
   else console.log(`${formatCurves(results.regimes)}\n  ${results.seeds.length} seeds, ${results.wallSeconds.toFixed(1)}s on ${results.workers} workers\n  output: ${dir} (report.html, results.json, results.csv, summary.csv)`);
