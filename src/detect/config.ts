@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { TailguardError } from '../errors.js';
-import { pipelineSchema } from '../pipeline/config.js';
-
-const corpus = pipelineSchema.shape.input;
-const [ngramPrior, transformersPrior] = pipelineSchema.shape.prior.options;
+import { corpusSchema as corpus } from '../corpus/spec.js';
+import { ngramPriorSchema as ngramPrior, transformersPriorSchema as transformersPrior } from '../prior/config.js';
+import { runSeedSchema } from '../run-io/config.js';
 
 /** Settings of `tailguard detect`, validated before any work (unknown keys are refused). */
 export const detectSchema = z
   .object({
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    seed: runSeedSchema,
     /** Human text the user trusts: calibration and held-out parts come from it, split by document. */
     reference: corpus.default({ format: 'brown', split: 'heldout' }),
     /** Known machine text to calibrate on; when absent, the generator continues reference prompts. */
