@@ -5,7 +5,7 @@ PIPELINE ?= pipelines/toedit.json
 RUN_FLAGS ?= --force
 AVA_FLAGS ?=
 
-.PHONY: run test typecheck build bench model clean chromium redis slurm
+.PHONY: run test typecheck layering build bench model clean chromium redis slurm
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -23,6 +23,10 @@ run: build
 
 typecheck: node_modules/.install-stamp
 	$(NODE_BIN)/tsc -p tsconfig.json --noEmit
+
+## Which part of src/ may import which, and no import cycles (.dependency-cruiser.cjs; test/layering.test.ts checks the same in `make test`).
+layering: node_modules/.install-stamp
+	$(NODE_BIN)/depcruise src --config .dependency-cruiser.cjs --output-type err-long
 
 ## Headless Chromium, for the test that renders report.html (Debian's package; needs root).
 chromium:
