@@ -1,9 +1,9 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './helpers/temp-dir.js';
 
 const exec = promisify(execFile);
 
@@ -28,7 +28,7 @@ test('every command has --help with an example', async (t) => {
 });
 
 test('configuration errors exit 2 and name the problem', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const bad = join(dir, 'bad.json');
   await writeFile(bad, JSON.stringify({ name: 'bad', input: { format: 'brown' }, prior: { type: 'ngram' }, edit: { selection: { mode: 'absolute', p: 1.5 } } }));
   const r = await cli('run', bad);
@@ -39,7 +39,7 @@ test('configuration errors exit 2 and name the problem', async (t) => {
 });
 
 test('edit on a JSONL file writes a run folder and prints the summary', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const file = join(dir, 'tiny.jsonl');
   await writeFile(file, ['{"id":"1","text":"The jury said it would look into the matter of the election."}', 'oops'].join('\n'));
   const r = await cli('edit', file, '--target-share', '0.2', '--out', join(dir, 'out'), '--quiet');
@@ -49,7 +49,7 @@ test('edit on a JSONL file writes a run folder and prints the summary', async (t
 });
 
 test('a run whose audit gate fails exits 6 and names the failed check', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const pipeline = join(dir, 'strict.json');
   await writeFile(
     pipeline,
@@ -68,7 +68,7 @@ test('a run whose audit gate fails exits 6 and names the failed check', async (t
 });
 
 test('audit compares corpora without editing; audit merge adds shard statistics up to the whole', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const { readBrown } = await import('../src/corpus/brown.js');
   const docs: string[] = [];
   for await (const d of readBrown('heldout')) if (docs.length < 4) docs.push(JSON.stringify({ id: d.id, text: d.text }));

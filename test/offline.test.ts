@@ -1,14 +1,14 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { cp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBrown } from '../src/corpus/brown.js';
 import { cli } from './helpers/cli.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-offline-'));
+const dir = await newTempDir('offline');
 const NO_NET = ['--import', './test/helpers/no-network.ts'];
 
 /** A network namespace with nothing in it, when this kernel lets an unprivileged user make one. */
@@ -27,6 +27,7 @@ const offline = { nodeFlags: NO_NET, wrapper };
 const server = createServer((_req, res) => res.end('reachable'));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+test.after.always(() => removeTempDir(dir));
 test.after.always(() => server.close());
 
 const probe = `Promise.resolve().then(() => fetch('${url}')).then(async (r) => console.log('GOT', await r.text()), (e) => console.log('BLOCKED', e.message))`;

@@ -1,17 +1,17 @@
 import test from 'ava';
-import { mkdtemp, open, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBrown } from '../src/corpus/brown.js';
 import { cli, startCli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // A resumed run does not calibrate again: the documents the first part's calibration pass had
 // scored are scored afresh, in other batches. With the neural prior that gives the same files only
 // because its scores do not depend on what shares a batch, bit for bit (transformers-prior tests
 // check that too); this checks the whole path.
 test('a neural-prior run killed with SIGKILL and resumed gives the files of an uninterrupted run, byte for byte', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-resume-neural-'));
+  const dir = await tempDir(t, 'resume-neural');
   const lines: string[] = [];
   for await (const d of readBrown('heldout')) if (lines.length < 8) lines.push(JSON.stringify({ id: d.id, text: d.text.slice(0, 4000) }));
   const input = join(dir, 'corpus.jsonl');

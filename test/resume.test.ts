@@ -1,13 +1,13 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBrown } from '../src/corpus/brown.js';
 import { type CliResult, cli, startCli } from './helpers/cli.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-resume-'));
+const dir = await newTempDir('resume');
 const DOCS = 12;
 const BAD = ['{"id": "broken', '{"id": "empty", "text": ""}', '[1]', '{"id": "%ID%", "text": "a duplicate id"}'];
 
@@ -57,6 +57,8 @@ async function interruptAt(out: string, at: number, signal: NodeJS.Signals, resu
 
 const fileNames = async (out: string) => (await readdir(out)).filter((f) => f.endsWith('.jsonl') || /^(report|stats\.\w+)\.json$/.test(f)).sort();
 const stable = (manifest: Record<string, unknown>): Record<string, unknown> => ({ ...manifest, timings: null, summary: { ...(manifest.summary as object), wallSeconds: null, tokensPerSecond: null } });
+
+test.after.always(() => removeTempDir(dir));
 
 test('killed with SIGKILL and SIGINT at several points and resumed (other settings refused), a run ends with the files of an uninterrupted run, byte for byte', async (t) => {
   const ref = join(dir, 'ref');

@@ -1,8 +1,7 @@
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -18,10 +17,11 @@ import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { type CliResult, cli, startCli } from './helpers/cli.js';
 import { REDIS_SERVER, startRedis } from './helpers/redis.js';
 import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // Short locks so that a killed worker's task is taken up within seconds (the default is 60 s).
 const LOCK = '4';
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-bullmq-'));
+const dir = await newTempDir('bullmq');
 const prior = await brownPrior();
 const { pipeline, corpus } = await shardCorpus(dir);
 const config = parsePipeline(pipeline);
@@ -55,9 +55,10 @@ function startWorker(): WorkerProc {
 // Three workers for the whole file, started with no queue named: they find each run's queue in Redis.
 if (redis) for (let i = 0; i < 3; i++) startWorker();
 
-test.after.always(() => {
+test.after.always(async () => {
   for (const w of workers) w.child.kill('SIGKILL');
-  redis?.stop();
+  await redis?.stop();
+  await removeTempDir(dir);
 });
 
 /** Fails the test (it must not skip) when redis-server is missing. */

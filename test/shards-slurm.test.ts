@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parsePipeline, runPipeline } from '../src/index.js';
@@ -8,8 +7,9 @@ import { brownPrior } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
 import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
 import { SLURM_MISSING, type Slurm, startSlurm } from './helpers/slurm.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-slurm-'));
+const dir = await newTempDir('shards-slurm');
 const prior = await brownPrior();
 const { pipeline } = await shardCorpus(dir);
 const ref = join(dir, 'single');
@@ -22,6 +22,7 @@ const slurm: Slurm | Error = SLURM_MISSING
   : await startSlurm().catch((e: Error) => new Error(`a single-node Slurm could not be started here: ${e.message}`));
 test.after.always(async () => {
   if (!(slurm instanceof Error)) await slurm.stop();
+  await removeTempDir(dir);
 });
 
 /** Slurm's states a job ends in, besides COMPLETED. */

@@ -1,8 +1,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeShards, parsePipeline, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
 import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/heartbeat.js';
@@ -12,8 +11,9 @@ import { shardStatus } from '../src/pipeline/shards/status.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
 import { brown, record, shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-'));
+const dir = await newTempDir('shards');
 const prior = await brownPrior();
 const { pipeline } = await shardCorpus(dir);
 const config = parsePipeline(pipeline);
@@ -22,6 +22,8 @@ const ref = join(dir, 'single');
 await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
 
 const expected = await snapshot(ref);
+
+test.after.always(() => removeTempDir(dir));
 
 test('shards of the corpus, read one after another, give the items of the whole corpus, cut inside files', async (t) => {
   const spec = config.input;
