@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readBrown } from '../src/corpus/brown.js';
-import { cli } from './helpers/cli.js';
+import { cli, startNode } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const dir = await newTempDir('offline');
@@ -32,15 +32,8 @@ test.after.always(() => server.close());
 
 const probe = `Promise.resolve().then(() => fetch('${url}')).then(async (r) => console.log('GOT', await r.text()), (e) => console.log('BLOCKED', e.message))`;
 async function node(code: string, opts: { nodeFlags?: string[]; wrapper?: string[] }) {
-  const { spawn } = await import('node:child_process');
-  const argv = ['--import', 'tsx', ...(opts.nodeFlags ?? []), '-e', code];
-  const [cmd, ...rest] = opts.wrapper?.length ? [...opts.wrapper, process.execPath, ...argv] : [process.execPath, ...argv];
-  const child = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  await new Promise((r) => child.on('close', r));
-  return out;
+  const { stdout, stderr } = await startNode(['-e', code], opts).done;
+  return stdout + stderr;
 }
 
 test('the sandbox blocks the network: a local server is reachable outside it and not inside it', async (t) => {

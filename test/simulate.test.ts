@@ -1,8 +1,6 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createRng, rngFor } from '../src/random.js';
 import type { AggregatedRegime } from '../src/simulate/aggregate.js';
 import { loadSimulation, parseSimulation } from '../src/simulate/config.js';
@@ -12,9 +10,9 @@ import { runRepeat } from '../src/simulate/repeat.js';
 import { runSimulation } from '../src/simulate/run.js';
 import { resultsCsv } from '../src/simulate/tables.js';
 import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
+import { cli } from './helpers/cli.js';
 import { newTempDir, removeTempDir, tempDir } from './helpers/temp-dir.js';
 
-const exec = promisify(execFile);
 const brown = await loadBrownWords();
 const small = await loadSimulation('test/fixtures/collapse-small.json');
 
@@ -138,9 +136,10 @@ test('simulation files are validated before any work, naming the key', async (t)
   t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 9000] }] }), { message: /regimes\.0\.sizes/ });
   const dir = await tempDir(t, 'sim-cli');
   await writeFile(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'poetry' } }] }));
-  const bad = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]).catch((e: { code: number; stderr: string }) => e);
-  t.is((bad as { code: number }).code, 2);
-  t.regex((bad as { stderr: string }).stderr, /no Brown genre "poetry"; genres are adventure/);
-  const help = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', '--help']);
+  const bad = await cli(['simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /no Brown genre "poetry"; genres are adventure/);
+  const help = await cli(['simulate', '--help']);
+  t.is(help.code, 0, help.stderr); // was implicit: execFile threw on any other exit
   t.regex(help.stdout, /Usage: tailguard simulate[\s\S]*Example:/);
 });

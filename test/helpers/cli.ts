@@ -7,14 +7,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * Start the real CLI as a child process, as a user would, with extra node flags (e.g. a preload)
- * and an optional wrapper command in front (e.g. `unshare -rn`). `done` never rejects.
- */
-export function startCli(args: string[], opts: { nodeFlags?: string[]; wrapper?: string[]; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<CliResult> } {
-  const argv = ['--import', 'tsx', ...(opts.nodeFlags ?? []), 'src/cli.ts', ...args]; // after tsx: a preload may be TypeScript
-  const [cmd, ...rest] = opts.wrapper?.length ? [...opts.wrapper, process.execPath, ...argv] : [process.execPath, ...argv];
-  const child = spawn(cmd, rest, { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface NodeOptions {
+  /** Node flags after `--import tsx` (so a preload may be TypeScript). */
+  nodeFlags?: string[];
+  /** A command in front of node, e.g. `unshare -rn`. */
+  wrapper?: string[];
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+}
+
+/** Start a program with its output collected, stdin closed. `done` never rejects. */
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -23,6 +27,22 @@ export function startCli(args: string[], opts: { nodeFlags?: string[]; wrapper?:
   return { child, done };
 }
 
-export async function cli(args: string[], opts: { nodeFlags?: string[]; wrapper?: string[]; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** Start node with tsx on `argv` (a script and its arguments, or `-e` and code), with NO_COLOR set. */
+export function startNode(argv: string[], opts: NodeOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const full = ['--import', 'tsx', ...(opts.nodeFlags ?? []), ...argv];
+  const [cmd, ...rest] = opts.wrapper?.length ? [...opts.wrapper, process.execPath, ...full] : [process.execPath, ...full];
+  return startProcess(cmd, rest, { ...process.env, NO_COLOR: '1', ...opts.env });
+}
+
+/**
+ * Start the real CLI as a child process, as a user would, with extra node flags (e.g. a preload)
+ * and an optional wrapper command in front (e.g. `unshare -rn`). `done` never rejects.
+ */
+export function startCli(args: string[], opts: NodeOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  return startNode(['src/cli.ts', ...args], opts);
+}
+
+/** Run the real CLI to its end: exit code, signal and output, instead of throwing. */
+export async function cli(args: string[], opts: NodeOptions = {}): Promise<CliResult> {
   return startCli(args, opts).done;
 }
