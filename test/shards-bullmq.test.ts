@@ -13,22 +13,17 @@ import { ensurePlan, loadPlan, planPath, taskDir } from '../src/pipeline/shards/
 import { RUN_FILES } from '../src/pipeline/run-folder.js';
 import { checkpointPosition } from '../src/pipeline/shards/status.js';
 import { isDone, runTask, TaskNotOwned } from '../src/pipeline/shards/task.js';
-import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
+import { collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { type CliResult, cli, startCli } from './helpers/cli.js';
 import { REDIS_SERVER, startRedis } from './helpers/redis.js';
-import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { shardReference, snapshot } from './helpers/shard-corpus.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // Short locks so that a killed worker's task is taken up within seconds (the default is 60 s).
 const LOCK = '4';
 const dir = await newTempDir('bullmq');
-const prior = await brownPrior();
-const { pipeline, corpus } = await shardCorpus(dir);
-const config = parsePipeline(pipeline);
+const { prior, pipeline, corpus, config, expected } = await shardReference(dir);
 const quiet = { log: () => {} };
-const ref = join(dir, 'single');
-await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
-const expected = await snapshot(ref);
 
 const redis = REDIS_SERVER ? await startRedis() : undefined;
 

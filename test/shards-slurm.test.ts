@@ -2,19 +2,13 @@ import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parsePipeline, runPipeline } from '../src/index.js';
-import { brownPrior } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
-import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { shardReference, snapshot } from './helpers/shard-corpus.js';
 import { SLURM_MISSING, type Slurm, startSlurm } from './helpers/slurm.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const dir = await newTempDir('shards-slurm');
-const prior = await brownPrior();
-const { pipeline } = await shardCorpus(dir);
-const ref = join(dir, 'single');
-await runPipeline(parsePipeline(pipeline), { out: ref, prior, progress: false, log: () => {} });
-const expected = await snapshot(ref);
+const { pipeline, expected } = await shardReference(dir);
 
 // Kept as the error, so that the test fails with it (it must not skip) rather than the file crashing.
 const slurm: Slurm | Error = SLURM_MISSING

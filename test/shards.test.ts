@@ -7,20 +7,14 @@ import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/h
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
 import { isDone, runTask } from '../src/pipeline/shards/task.js';
 import { shardStatus } from '../src/pipeline/shards/status.js';
-import { brownPrior, collect } from './helpers/brown-prior.js';
+import { collect } from './helpers/brown-prior.js';
 import { cli, startProcess } from './helpers/cli.js';
-import { brown, record, shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { brown, record, shardReference, snapshot } from './helpers/shard-corpus.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const dir = await newTempDir('shards');
-const prior = await brownPrior();
-const { pipeline } = await shardCorpus(dir);
-const config = parsePipeline(pipeline);
+const { prior, pipeline, config, expected } = await shardReference(dir);
 const quiet = { log: () => {} };
-const ref = join(dir, 'single');
-await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
-
-const expected = await snapshot(ref);
 
 test.after.always(() => removeTempDir(dir));
 
