@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CliResult {
   code: number | null;
@@ -45,4 +48,35 @@ export function startCli(args: string[], opts: NodeOptions = {}): { child: Child
 /** Run the real CLI to its end: exit code, signal and output, instead of throwing. */
 export async function cli(args: string[], opts: NodeOptions = {}): Promise<CliResult> {
   return startCli(args, opts).done;
+}
+
+/** The sequence number of the checkpoint in run folder `out`, read from the head of the file (it is written first); 0 without one. */
+export async function checkpointSequence(out: string): Promise<number> {
+  const file = await open(join(out, 'checkpoint.json')).catch(() => null);
+  if (!file) return 0;
+  const { buffer, bytesRead } = await file.read(Buffer.alloc(64), 0, 64, 0);
+  await file.close();
+  return Number(/"sequence":(\d+)/.exec(buffer.subarray(0, bytesRead).toString())?.[1] ?? 0);
+}
+
+/** Start the CLI on `args` (a run into `out`) and send it `signal` once its checkpoint reaches sequence `at`, unless it has finished by then. */
+export async function interruptAt(args: string[], out: string, at: number, signal: NodeJS.Signals): Promise<CliResult> {
+  const { child, done } = startCli(args);
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished && (await checkpointSequence(out)) < at) await sleep(10);
+  if (!finished) child.kill(signal);
+  return done;
+}
+
+/**
+ * A JSONL corpus of `lines` and a pipeline file that reads it, for a run through the CLI:
+ * `dir`/corpus.jsonl and `dir`/pipeline.json, whose input (after its name) is that corpus.
+ */
+export async function writeJsonlPipeline(dir: string, lines: string[], { name, ...settings }: { name: string } & Record<string, unknown>): Promise<{ input: string; pipeline: string }> {
+  const input = join(dir, 'corpus.jsonl');
+  await writeFile(input, lines.join('\n') + '\n');
+  const pipeline = join(dir, 'pipeline.json');
+  await writeFile(pipeline, JSON.stringify({ name, input: { format: 'jsonl', path: input }, ...settings }));
+  return { input, pipeline };
 }
