@@ -2,8 +2,7 @@ import test from 'ava';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readBrown } from '../src/corpus/brown.js';
-import type { Document } from '../src/corpus/document.js';
+import { type Document, readBrown } from '../src/index.js';
 import { cli } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

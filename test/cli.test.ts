@@ -1,6 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readBrown } from '../src/index.js';
 import { cli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -55,7 +56,6 @@ test('a run whose audit gate fails exits 6 and names the failed check', async (t
 
 test('audit compares corpora without editing; audit merge adds shard statistics up to the whole', async (t) => {
   const dir = await tempDir(t, 'cli');
-  const { readBrown } = await import('../src/corpus/brown.js');
   const docs: string[] = [];
   for await (const d of readBrown('heldout')) if (docs.length < 4) docs.push(JSON.stringify({ id: d.id, text: d.text }));
   await writeFile(join(dir, 'a.jsonl'), docs.slice(0, 2).join('\n'));

@@ -1,9 +1,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseComparison } from '../src/compare/config.js';
-import { runComparison, type ComparisonResults } from '../src/compare/run.js';
-import type { PriorModel, ScoreOptions, TokenizedText } from '../src/prior/types.js';
+import { type ComparisonResults, parseComparison, type PriorModel, runComparison, type ScoreOptions, type TokenizedText } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 import { withTempDir } from './helpers/temp-dir.js';
 

@@ -1,13 +1,9 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { auroc } from '../src/detect/auroc.js';
+import { auroc, createRng, estimateMixture, readBrown, segmentText } from '../src/index.js';
 import { binomialUpper, thresholdAtFpr } from '../src/detect/calibrate.js';
-import { estimateMixture } from '../src/detect/mixture.js';
-import { segmentText } from '../src/detect/segments.js';
 import * as api from '../src/index.js';
-import { createRng } from '../src/random.js';
 import { cli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 

@@ -2,11 +2,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { openRecordWriter } from '../src/corpus/corpus-writer.js';
-import { readCorpus } from '../src/corpus/read.js';
-import { parsePipeline } from '../src/pipeline/config.js';
-import { runPipeline } from '../src/pipeline/run.js';
+import { openRecordWriter, parsePipeline, readBrown, readCorpus, runPipeline } from '../src/index.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

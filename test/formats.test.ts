@@ -3,11 +3,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
-import { openRecordWriter } from '../src/corpus/corpus-writer.js';
-import type { Document, ReadItem } from '../src/corpus/document.js';
-import type { OutputLayout } from '../src/corpus/output-format.js';
-import { type CorpusSpec, readCorpus } from '../src/corpus/read.js';
-import { TailguardError } from '../src/errors.js';
+import { type CorpusSpec, type Document, openRecordWriter, type OutputLayout, readCorpus, type ReadItem, TailguardError } from '../src/index.js';
 import { collect } from './helpers/brown-prior.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

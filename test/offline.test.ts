@@ -4,7 +4,7 @@ import { cp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
+import { readBrown } from '../src/index.js';
 import { cli, startNode } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

@@ -1,10 +1,7 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { TailguardError } from '../src/errors.js';
-import { type PipelineInput, parsePipeline } from '../src/pipeline/config.js';
-import { runPipeline } from '../src/pipeline/run.js';
+import { parsePipeline, type PipelineInput, readBrown, runPipeline, TailguardError } from '../src/index.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

@@ -1,8 +1,7 @@
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCorpus } from '../src/corpus/read.js';
-import { TailguardError } from '../src/errors.js';
+import { readCorpus, TailguardError } from '../src/index.js';
 import { collect } from './helpers/brown-prior.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
+import { readBrown } from '../src/index.js';
 import { cli, interruptAt, writeJsonlPipeline } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 

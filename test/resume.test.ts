@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
+import { readBrown } from '../src/index.js';
 import { type CliResult, cli, interruptAt, writeJsonlPipeline } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

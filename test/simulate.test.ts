@@ -1,13 +1,9 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRng, rngFor } from '../src/random.js';
-import type { AggregatedRegime } from '../src/simulate/aggregate.js';
-import { loadSimulation, parseSimulation } from '../src/simulate/config.js';
+import { type AggregatedRegime, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
 import { loadBrownWords, seedData } from '../src/simulate/data.js';
 import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
-import { runRepeat } from '../src/simulate/repeat.js';
-import { runSimulation } from '../src/simulate/run.js';
 import { resultsCsv } from '../src/simulate/tables.js';
 import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
 import { cli } from './helpers/cli.js';

@@ -2,12 +2,8 @@ import test from 'ava';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
-import { readBrown } from '../src/corpus/brown.js';
-import { TailguardError } from '../src/errors.js';
-import { sampleDense } from '../src/prior/sampling.js';
-import { TransformersPrior, planWindows } from '../src/prior/transformers/index.js';
-import type { TokenizedText } from '../src/prior/types.js';
-import { createRng } from '../src/random.js';
+import { createRng, readBrown, sampleDense, TailguardError, type TokenizedText, TransformersPrior } from '../src/index.js';
+import { planWindows } from '../src/prior/transformers/index.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const MODEL = 'models/brown-gpt-5m';
