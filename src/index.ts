@@ -31,11 +31,13 @@ export { auditCorpora, type AuditCorporaOptions } from './pipeline/audit-corpora
 export { runLocal, type LocalRunOptions } from './pipeline/shards/local.js';
 export { runOneTask, type OneTaskOptions } from './pipeline/shards/one-task.js';
 export { mergeShards } from './pipeline/shards/merge.js';
+export { shardStatus, type TaskStatus } from './pipeline/shards/status.js';
 export { splitCorpus } from './corpus/partition.js';
 export { rngFor, createRng, type Rng } from './random.js';
 export { loadSimulation, parseSimulation, simulationSchema, type SimulationConfig, type SimulationInput, type RegimeConfig } from './simulate/config.js';
 export { runSimulation, type SimulateOptions } from './simulate/run.js';
 export type { SimulationResults } from './simulate/results.js';
+export type { AggregatedRegime } from './simulate/aggregate.js';
 export { runRepeat, type RepeatResult } from './simulate/repeat.js';
 export { METRICS as SIMULATION_METRICS, type MetricName } from './simulate/metrics.js';
 export { runDetect, DETECT_FILES, type DetectOptions, type DetectResult } from './detect/run.js';
@@ -47,5 +49,8 @@ export { estimateContamination, type Contamination, type ReferenceScores } from 
 export { estimateMixture, type ShareEstimate } from './detect/mixture.js';
 export { auroc } from './detect/auroc.js';
 export { segmentText, splitDocuments } from './detect/segments.js';
-export { generateCounterparts, referenceSegments } from './detect/reference.js';
+export { generateCounterparts, referenceSegments, type ReferenceText } from './detect/reference.js';
 export type { DetectReport } from './detect/report.js';
+export { loadComparison, parseComparison, comparisonSchema, type ComparisonConfig } from './compare/config.js';
+export { runComparison, type CompareOptions } from './compare/run.js';
+export type { ComparisonResults } from './compare/results.js';

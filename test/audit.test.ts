@@ -1,8 +1,6 @@
 import test from 'ava';
-import { readBrown } from '../src/corpus/brown.js';
-import { compareViews, jensenShannon, kolmogorovSmirnov, wasserstein1 } from '../src/audit/divergence.js';
-import { CorpusStats, type CorpusStatsJSON, type CorpusStatsJSONv1 } from '../src/audit/corpus-stats.js';
-import { viewMetrics } from '../src/audit/metrics.js';
+import { compareViews, CorpusStats, type CorpusStatsJSON, jensenShannon, kolmogorovSmirnov, readBrown, viewMetrics, wasserstein1 } from '../src/index.js';
+import type { CorpusStatsJSONv1 } from '../src/audit/corpus-stats.js';
 import { NGramTable } from '../src/audit/ngram-table.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 

@@ -1,13 +1,12 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readBrown } from '../src/corpus/brown.js';
-import type { Document } from '../src/corpus/document.js';
+import { type Document, readBrown } from '../src/index.js';
 import { cli } from './helpers/cli.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const root = await mkdtemp(join(tmpdir(), 'tailguard-bad-input-'));
+const root = await newTempDir('bad-input');
 const dir = join(root, 'inputs'); // outputs go beside it, so a stray path from the data would show up here
 await mkdir(dir);
 const brown: Document[] = [];
@@ -75,6 +74,8 @@ async function checkRun(t: import('ava').ExecutionContext, out: string) {
 }
 
 const ngram = editBad('ngram');
+
+test.after.always(() => removeTempDir(root));
 
 test('every bad-input kind through `tailguard edit` with the default prior: exit 0, each reject names its kind and reason, accounting balances', async (t) => {
   const { r, out } = await ngram;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { brownFiles, brownText, readBrown } from '../src/corpus/brown.js';
+import { brownFiles, brownText, readBrown } from '../src/index.js';
 import { collect } from './helpers/brown-prior.js';
 
 test('the split is by document, disjoint, and covers all 500 files', async (t) => {

@@ -1,9 +1,6 @@
 import test from 'ava';
-import type { ReadItem } from '../src/corpus/document.js';
-import { readBrown } from '../src/corpus/brown.js';
-import { isSelectable } from '../src/edit/resample.js';
+import { isSelectable, readBrown, type ReadItem, TransformersPrior } from '../src/index.js';
 import { calibrate } from '../src/edit/calibrate.js';
-import { TransformersPrior } from '../src/prior/transformers/index.js';
 
 // The neural prior reads candidates during calibration only above a running floor; every score the
 // calibration pass keeps for the editing pass must still hold candidates wherever the final

@@ -1,55 +1,42 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const exec = promisify(execFile);
-
-/** Run the CLI as a user would; resolve with exit code and output instead of throwing. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { readBrown } from '../src/index.js';
+import { cli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 test('every command has --help with an example', async (t) => {
   for (const command of ['run', 'score', 'edit', 'generate']) {
-    const r = await cli(command, '--help');
+    const r = await cli([command, '--help']);
     t.is(r.code, 0, command);
     t.regex(r.stdout, new RegExp(`Usage: tailguard ${command}[\\s\\S]*Example:`));
   }
-  t.regex((await cli('--help')).stdout, /tailguard run <pipeline\.json>/);
+  t.regex((await cli(['--help'])).stdout, /tailguard run <pipeline\.json>/);
 });
 
 test('configuration errors exit 2 and name the problem', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const bad = join(dir, 'bad.json');
   await writeFile(bad, JSON.stringify({ name: 'bad', input: { format: 'brown' }, prior: { type: 'ngram' }, edit: { selection: { mode: 'absolute', p: 1.5 } } }));
-  const r = await cli('run', bad);
+  const r = await cli(['run', bad]);
   t.is(r.code, 2);
   t.regex(r.stderr, /edit\.selection\.p/);
-  t.is((await cli('run', bad, '--no-such-flag')).code, 2);
-  t.is((await cli('frobnicate')).code, 2);
+  t.is((await cli(['run', bad, '--no-such-flag'])).code, 2);
+  t.is((await cli(['frobnicate'])).code, 2);
 });
 
 test('edit on a JSONL file writes a run folder and prints the summary', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const file = join(dir, 'tiny.jsonl');
   await writeFile(file, ['{"id":"1","text":"The jury said it would look into the matter of the election."}', 'oops'].join('\n'));
-  const r = await cli('edit', file, '--target-share', '0.2', '--out', join(dir, 'out'), '--quiet');
+  const r = await cli(['edit', file, '--target-share', '0.2', '--out', join(dir, 'out'), '--quiet']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /documents\s+2 read, 1 written, 1 rejected/);
   t.regex(r.stdout, /calibrated/);
 });
 
 test('a run whose audit gate fails exits 6 and names the failed check', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
+  const dir = await tempDir(t, 'cli');
   const pipeline = join(dir, 'strict.json');
   await writeFile(
     pipeline,
@@ -62,23 +49,22 @@ test('a run whose audit gate fails exits 6 and names the failed check', async (t
       audit: { gate: { synthetic: { maxTypeLoss: 0.0001 } } },
     }),
   );
-  const r = await cli('run', pipeline, '--out', join(dir, 'out'), '--quiet');
+  const r = await cli(['run', pipeline, '--out', join(dir, 'out'), '--quiet']);
   t.is(r.code, 6, r.stderr);
   t.regex(r.stdout, /gate FAIL: synthetic maxTypeLoss = 0\.\d+ \(threshold 0\.0001\)/);
 });
 
 test('audit compares corpora without editing; audit merge adds shard statistics up to the whole', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-cli-'));
-  const { readBrown } = await import('../src/corpus/brown.js');
+  const dir = await tempDir(t, 'cli');
   const docs: string[] = [];
   for await (const d of readBrown('heldout')) if (docs.length < 4) docs.push(JSON.stringify({ id: d.id, text: d.text }));
   await writeFile(join(dir, 'a.jsonl'), docs.slice(0, 2).join('\n'));
   await writeFile(join(dir, 'b.jsonl'), docs.slice(2).join('\n'));
   await writeFile(join(dir, 'whole.jsonl'), docs.join('\n'));
-  const r = await cli('audit', join(dir, 'whole.jsonl'), join(dir, 'a.jsonl'), join(dir, 'b.jsonl'), '--no-prior', '--out', join(dir, 'audit'), '--quiet');
+  const r = await cli(['audit', join(dir, 'whole.jsonl'), join(dir, 'a.jsonl'), join(dir, 'b.jsonl'), '--no-prior', '--out', join(dir, 'audit'), '--quiet']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /JSD bigrams vs whole/);
-  const m = await cli('audit', 'merge', join(dir, 'audit', 'stats.a.json'), join(dir, 'audit', 'stats.b.json'), '--out', join(dir, 'merged.json'));
+  const m = await cli(['audit', 'merge', join(dir, 'audit', 'stats.a.json'), join(dir, 'audit', 'stats.b.json'), '--out', join(dir, 'merged.json')]);
   t.is(m.code, 0, m.stderr);
   const { readFile } = await import('node:fs/promises');
   t.deepEqual(JSON.parse(await readFile(join(dir, 'merged.json'), 'utf8')), JSON.parse(await readFile(join(dir, 'audit', 'stats.whole.json'), 'utf8')));

@@ -1,12 +1,9 @@
 import test from 'ava';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseComparison } from '../src/compare/config.js';
-import { runComparison } from '../src/compare/run.js';
-import type { ComparisonResults } from '../src/compare/results.js';
-import type { PriorModel, ScoreOptions, TokenizedText } from '../src/prior/types.js';
+import { type ComparisonResults, parseComparison, type PriorModel, runComparison, type ScoreOptions, type TokenizedText } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
+import { withTempDir } from './helpers/temp-dir.js';
 
 const prior = await brownPrior();
 
@@ -41,15 +38,12 @@ const config = (overrides: Record<string, unknown> = {}) =>
   });
 
 async function run(overrides: Record<string, unknown> = {}, seed?: number): Promise<{ results: ComparisonResults; scored: number; files: Record<string, string> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-compare-'));
-  try {
+  return withTempDir('compare', async (dir) => {
     const p = counting(prior);
     const { results } = await runComparison(config(overrides), { out: dir, prior: p, seed });
     const files = Object.fromEntries(await Promise.all(['comparison.md', 'comparison.html'].map(async (f) => [f, await readFile(join(dir, f), 'utf8')])));
     return { results, scored: p.scored, files };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const first = await run();

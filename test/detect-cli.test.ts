@@ -1,15 +1,11 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { auroc } from '../src/detect/auroc.js';
+import { auroc, createRng, estimateMixture, readBrown, segmentText } from '../src/index.js';
 import { binomialUpper, thresholdAtFpr } from '../src/detect/detector.js';
-import { estimateMixture } from '../src/detect/mixture.js';
-import { segmentText } from '../src/detect/segments.js';
 import * as api from '../src/index.js';
-import { createRng } from '../src/random.js';
 import { cli } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 function normals(n: number, mean: number, seed: number): number[] {
   const rng = createRng(seed);
@@ -55,7 +51,7 @@ test('the public API exports detection', (t) => {
 });
 
 test('tailguard detect with the n-gram prior alone: summary, per-document JSONL with ids and meta, reports', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-detect-'));
+  const dir = await tempDir(t, 'detect');
   const docs: { id: string; text: string }[] = [];
   for await (const d of readBrown('heldout')) docs.push(d);
   // --text-field and --id-field apply to every file argument.

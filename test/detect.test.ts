@@ -1,14 +1,6 @@
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { readBrown } from '../src/corpus/brown.js';
-import { calibrateDetector, detectorScore, type Detector } from '../src/detect/detector.js';
-import { estimateContamination } from '../src/detect/estimate.js';
-import { FEATURES, type FeatureName, type Features } from '../src/detect/features.js';
-import { generateCounterparts, type ReferenceText } from '../src/detect/reference.js';
-import { scoreFeatures } from '../src/detect/score.js';
-import { segmentText, splitDocuments } from '../src/detect/segments.js';
-import { TransformersPrior } from '../src/prior/transformers/index.js';
-import { createRng, rngFor } from '../src/random.js';
+import { calibrateDetector, createRng, type Detector, detectorScore, estimateContamination, type FeatureName, DETECT_FEATURES as FEATURES, type Features, generateCounterparts, readBrown, type ReferenceText, rngFor, scoreFeatures, segmentText, splitDocuments, TransformersPrior } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 
 /**

@@ -1,16 +1,12 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { openRecordWriter } from '../src/corpus/corpus-writer.js';
-import { readCorpus } from '../src/corpus/read.js';
-import { parsePipeline } from '../src/pipeline/config.js';
-import { runPipeline } from '../src/pipeline/run.js';
+import { openRecordWriter, parsePipeline, readBrown, readCorpus, runPipeline } from '../src/index.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-formats-run-'));
+const dir = await newTempDir('formats-run');
 const prior = await brownPrior();
 
 // The input: 8 held-out Brown documents as a Hugging Face dataset folder of two Parquet shards.
@@ -37,6 +33,8 @@ const config = parsePipeline({
 });
 const quiet = { prior, progress: false, log: () => {} };
 const dataFiles = async (out: string) => (await readdir(out)).filter((f) => /\.(parquet|jsonl)$/.test(f)).sort();
+
+test.after.always(() => removeTempDir(dir));
 
 test('a run reads Parquet shards and writes Parquet shards with ids and metadata; stopped and resumed, it gives the same files byte for byte', async (t) => {
   const whole = join(dir, 'whole');

@@ -1,20 +1,15 @@
 import test from 'ava';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
-import { openRecordWriter } from '../src/corpus/corpus-writer.js';
-import type { Document, ReadItem } from '../src/corpus/document.js';
-import type { OutputLayout } from '../src/corpus/output-format.js';
-import { readCorpus } from '../src/corpus/read.js';
-import type { CorpusSpec } from '../src/corpus/spec.js';
-import { TailguardError } from '../src/errors.js';
+import { type CorpusSpec, type Document, openRecordWriter, type OutputLayout, readCorpus, type ReadItem, TailguardError } from '../src/index.js';
 import { collect } from './helpers/brown-prior.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const FIXTURE = 'test/fixtures/formats/corpus.jsonl';
 const fields = { textField: 'text', idField: 'id' };
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-formats-'));
+const dir = await newTempDir('formats');
 
 const files = (path: string, extra: Partial<Extract<CorpusSpec, { format: 'files' }>> = {}): CorpusSpec => ({ format: 'files', path, ...fields, ...extra });
 const docsOf = (items: ReadItem[]): Document[] => items.flatMap((i) => (i.ok ? [i.doc] : []));
@@ -28,6 +23,8 @@ async function write(out: string, docs: Document[], layout: OutputLayout): Promi
   await writer.close();
   return writer.outputs();
 }
+
+test.after.always(() => removeTempDir(dir));
 
 test('the fixture holds every kind of value the formats must keep', (t) => {
   t.is(source.length, 30);

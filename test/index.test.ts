@@ -1,8 +1,7 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as api from '../src/index.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 test('the public API exports what the README and the CLI rely on', (t) => {
   for (const name of ['loadPipeline', 'parsePipeline', 'runPipeline', 'auditCorpora', 'readCorpus', 'readBrown', 'NGramPrior', 'TransformersPrior', 'resampleDocument', 'applyEdits', 'calibrateThreshold', 'generateContinuations', 'CorpusStats', 'compareViews', 'evaluateGate', 'TailguardError', 'rngFor', 'runSimulation', 'loadSimulation', 'openRecordWriter', 'listCorpusFiles', 'checkCorpus', 'runLocal', 'runOneTask', 'mergeShards', 'splitCorpus']) {
@@ -11,7 +10,7 @@ test('the public API exports what the README and the CLI rely on', (t) => {
 });
 
 test('the README library example runs', async (t) => {
-  const out = join(await mkdtemp(join(tmpdir(), 'tailguard-api-')), 'mine');
+  const out = join(await tempDir(t, 'api'), 'mine');
   const config = await api.loadPipeline('pipelines/toedit-ngram.json');
   const { summary, report } = await api.runPipeline(config, { out, limit: 5, progress: false });
   t.is(summary.documents.written, 5);

@@ -1,12 +1,9 @@
 import test from 'ava';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { readBrown } from '../src/corpus/brown.js';
-import { createRng } from '../src/random.js';
-import { NGramPrior } from '../src/prior/ngram/prior.js';
+import { createRng, NGramPrior, readBrown, TailguardError } from '../src/index.js';
 import { NGramCounts, contextTables } from '../src/prior/ngram/counts.js';
 import { decodeModel, encodeModel } from '../src/prior/ngram/file.js';
 import { BOS, UNK } from '../src/prior/ngram/vocabulary.js';
-import { TailguardError } from '../src/errors.js';
 import { brownPrior, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { SHAPES, shaped } from './helpers/shaped.js';
 

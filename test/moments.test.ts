@@ -1,6 +1,5 @@
 import test from 'ava';
-import { readBrown } from '../src/corpus/brown.js';
-import { TransformersPrior } from '../src/prior/transformers/index.js';
+import { readBrown, TransformersPrior } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 
 /** Mean and variance of log p under a dense distribution, straight from the definition. */

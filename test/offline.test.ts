@@ -1,14 +1,14 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { cp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { cli } from './helpers/cli.js';
+import { readBrown } from '../src/index.js';
+import { cli, startNode } from './helpers/cli.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-offline-'));
+const dir = await newTempDir('offline');
 const NO_NET = ['--import', './test/helpers/no-network.ts'];
 
 /** A network namespace with nothing in it, when this kernel lets an unprivileged user make one. */
@@ -27,19 +27,13 @@ const offline = { nodeFlags: NO_NET, wrapper };
 const server = createServer((_req, res) => res.end('reachable'));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+test.after.always(() => removeTempDir(dir));
 test.after.always(() => server.close());
 
 const probe = `Promise.resolve().then(() => fetch('${url}')).then(async (r) => console.log('GOT', await r.text()), (e) => console.log('BLOCKED', e.message))`;
 async function node(code: string, opts: { nodeFlags?: string[]; wrapper?: string[] }) {
-  const { spawn } = await import('node:child_process');
-  const argv = ['--import', 'tsx', ...(opts.nodeFlags ?? []), '-e', code];
-  const [cmd, ...rest] = opts.wrapper?.length ? [...opts.wrapper, process.execPath, ...argv] : [process.execPath, ...argv];
-  const child = spawn(cmd, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  await new Promise((r) => child.on('close', r));
-  return out;
+  const { stdout, stderr } = await startNode(['-e', code], opts).done;
+  return stdout + stderr;
 }
 
 test('the sandbox blocks the network: a local server is reachable outside it and not inside it', async (t) => {

@@ -1,10 +1,10 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ async function readmeExample(): Promise<string> {
 }
 
 test('npm pack gives a package that installs into an empty folder, where `npx tailguard --help` and the README library example run', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-pack-'));
+  const dir = await tempDir(t, 'pack');
   // prepack builds dist/ first, so the tarball holds this tree's code.
   const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], { maxBuffer: 64 << 20 });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];

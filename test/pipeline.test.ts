@@ -1,15 +1,12 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBrown } from '../src/corpus/brown.js';
-import { TailguardError } from '../src/errors.js';
-import { type PipelineInput, parsePipeline } from '../src/pipeline/config.js';
-import { runPipeline } from '../src/pipeline/run.js';
+import { parsePipeline, type PipelineInput, readBrown, runPipeline, TailguardError } from '../src/index.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const prior = await brownPrior();
-const root = await mkdtemp(join(tmpdir(), 'tailguard-pipeline-'));
+const root = await newTempDir('pipeline');
 const LIMIT = 6;
 
 function config(overrides: Partial<PipelineInput> = {}) {
@@ -33,6 +30,8 @@ async function run(name: string, overrides: Partial<PipelineInput> = {}) {
 
 const inputs = (await collect(readBrown('heldout'))).slice(0, LIMIT);
 const main = await run('main');
+
+test.after.always(() => removeTempDir(root));
 
 test('outputs reconcile: read = written + rejected, one record per document in every file, ids and meta kept', (t) => {
   const counts = main.manifest.counts as { read: number; written: number; rejected: number };

@@ -1,13 +1,14 @@
 import test from 'ava';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCorpus } from '../src/corpus/read.js';
-import { TailguardError } from '../src/errors.js';
+import { readCorpus, TailguardError } from '../src/index.js';
 import { collect } from './helpers/brown-prior.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const fields = { textField: 'text', idField: 'id' };
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-readers-'));
+const dir = await newTempDir('readers');
+
+test.after.always(() => removeTempDir(dir));
 
 test('JSONL: a malformed line becomes a reject naming file, line and reason; the rest is read', async (t) => {
   const file = join(dir, 'mixed.jsonl');

@@ -1,14 +1,13 @@
 import test from 'ava';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
-import { parsePipeline } from '../src/pipeline/config.js';
-import { runPipeline } from '../src/pipeline/run.js';
+import { parsePipeline, runPipeline } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 import { CHROMIUM, renderedDom, screenshot } from './helpers/chromium.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const out = resolve(await mkdtemp(join(tmpdir(), 'tailguard-html-')));
+const out = resolve(await newTempDir('html'));
 const config = parsePipeline({
   name: 'html',
   input: { format: 'brown', split: 'heldout' },
@@ -18,6 +17,8 @@ const config = parsePipeline({
 });
 await runPipeline(config, { out, prior: await brownPrior(), progress: false });
 const page = join(out, 'report.html');
+
+test.after.always(() => removeTempDir(out));
 
 test('report.html is self-contained: no scripts, no external resources', async (t) => {
   const html = await readFile(page, 'utf8');

@@ -1,9 +1,5 @@
 import test from 'ava';
-import { readBrown } from '../src/corpus/brown.js';
-import { applyEdits } from '../src/edit/apply.js';
-import { resampleDocument } from '../src/edit/resample.js';
-import { calibrateThreshold } from '../src/edit/threshold.js';
-import { createRng } from '../src/random.js';
+import { applyEdits, calibrateThreshold, createRng, readBrown, resampleDocument, TransformersPrior } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 
 const prior = await brownPrior();
@@ -81,7 +77,6 @@ test('calibrated thresholds select the target share', (t) => {
 });
 
 test('with the shipped neural prior, whitespace tokens (paragraph breaks) are never selected nor drawn unless asked', async (t) => {
-  const { TransformersPrior } = await import('../src/prior/transformers/index.js');
   const neural = await TransformersPrior.load({ model: 'models/brown-gpt-5m' });
   const text = doc.text.slice(0, 1500);
   const toks = neural.tokenize(text);
@@ -97,7 +92,6 @@ test('with the shipped neural prior, whitespace tokens (paragraph breaks) are ne
 });
 
 test('byte-level edits of multi-byte characters never overlap, so applying them cannot fail', async (t) => {
-  const { TransformersPrior } = await import('../src/prior/transformers/index.js');
   const neural = await TransformersPrior.load({ model: 'models/brown-gpt-5m' });
   const text = 'Tokyo 東京 and Kyoto 京都 — emoji 🎉🎉 café naïve, 数学と言語モデル.';
   const toks = neural.tokenize(text);

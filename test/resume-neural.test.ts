@@ -1,52 +1,34 @@
 import test from 'ava';
-import { mkdtemp, open, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { readBrown } from '../src/corpus/brown.js';
-import { cli, startCli } from './helpers/cli.js';
+import { readBrown } from '../src/index.js';
+import { cli, interruptAt, writeJsonlPipeline } from './helpers/cli.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // A resumed run does not calibrate again: the documents the first part's calibration pass had
 // scored are scored afresh, in other batches. With the neural prior that gives the same files only
 // because its scores do not depend on what shares a batch, bit for bit (transformers-prior tests
 // check that too); this checks the whole path.
 test('a neural-prior run killed with SIGKILL and resumed gives the files of an uninterrupted run, byte for byte', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-resume-neural-'));
+  const dir = await tempDir(t, 'resume-neural');
   const lines: string[] = [];
   for await (const d of readBrown('heldout')) if (lines.length < 8) lines.push(JSON.stringify({ id: d.id, text: d.text.slice(0, 4000) }));
-  const input = join(dir, 'corpus.jsonl');
-  await writeFile(input, lines.join('\n') + '\n');
-  const pipeline = join(dir, 'pipeline.json');
-  await writeFile(
-    pipeline,
-    JSON.stringify({
-      name: 'resume-neural',
-      input: { format: 'jsonl', path: input },
-      prior: { type: 'transformers', model: 'models/brown-gpt-5m', batchSize: 3 },
-      edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
-      synthetic: { enabled: false },
-      checkpoint: { everyDocuments: 2 },
-      batchSize: 2,
-      concurrency: 1,
-    }),
-  );
+  const { pipeline } = await writeJsonlPipeline(dir, lines, {
+    name: 'resume-neural',
+    prior: { type: 'transformers', model: 'models/brown-gpt-5m', batchSize: 3 },
+    edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
+    synthetic: { enabled: false },
+    checkpoint: { everyDocuments: 2 },
+    batchSize: 2,
+    concurrency: 1,
+  });
   const ref = join(dir, 'ref');
   const whole = await cli(['run', pipeline, '--out', ref, '--quiet']);
   t.is(whole.code, 0, whole.stderr);
 
   const out = join(dir, 'interrupted');
-  const { child, done } = startCli(['run', pipeline, '--out', out, '--quiet']);
-  let finished = false;
-  void done.then(() => (finished = true));
-  const checkpointed = async () => {
-    const f = await open(join(out, 'checkpoint.json')).catch(() => null);
-    if (!f) return false;
-    await f.close();
-    return true;
-  };
-  while (!finished && !(await checkpointed())) await sleep(10);
-  child.kill('SIGKILL');
-  t.is((await done).signal, 'SIGKILL', 'killed after its first checkpoint');
+  const killed = await interruptAt(['run', pipeline, '--out', out, '--quiet'], out, 1, 'SIGKILL');
+  t.is(killed.signal, 'SIGKILL', 'killed after its first checkpoint');
   const resumed = await cli(['run', pipeline, '--out', out, '--quiet', '--resume']);
   t.is(resumed.code, 0, resumed.stderr);
   const names = (await readdir(ref)).filter((f) => f.endsWith('.jsonl') || f === 'report.json').sort();

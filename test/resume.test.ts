@@ -1,13 +1,12 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { readBrown } from '../src/corpus/brown.js';
-import { type CliResult, cli, startCli } from './helpers/cli.js';
+import { readBrown } from '../src/index.js';
+import { type CliResult, cli, interruptAt, writeJsonlPipeline } from './helpers/cli.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-resume-'));
+const dir = await newTempDir('resume');
 const DOCS = 12;
 const BAD = ['{"id": "broken', '{"id": "empty", "text": ""}', '[1]', '{"id": "%ID%", "text": "a duplicate id"}'];
 
@@ -19,44 +18,24 @@ for await (const d of readBrown('heldout')) {
   lines.push(JSON.stringify({ id: d.id, text: d.text, meta: d.meta }));
   if (docs % 3 === 0) lines.push(BAD[docs / 3 - 1].replace('%ID%', d.id));
 }
-const input = join(dir, 'corpus.jsonl');
-await writeFile(input, lines.join('\n') + '\n');
-const pipeline = join(dir, 'pipeline.json');
-await writeFile(
-  pipeline,
-  JSON.stringify({
-    name: 'resume',
-    input: { format: 'jsonl', path: input },
-    prior: { type: 'ngram', file: '.cache/ngram/brown-train-3gram.tgkn.gz' },
-    edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
-    synthetic: { promptTokens: 16 },
-    checkpoint: { everyDocuments: 2 },
-    batchSize: 2,
-    concurrency: 2,
-  }),
-);
-
-/** The checkpoint's sequence number, read from the head of the file (it is written first). */
-async function sequence(out: string): Promise<number> {
-  const file = await open(join(out, 'checkpoint.json')).catch(() => null);
-  if (!file) return 0;
-  const { buffer, bytesRead } = await file.read(Buffer.alloc(64), 0, 64, 0);
-  await file.close();
-  return Number(/"sequence":(\d+)/.exec(buffer.subarray(0, bytesRead).toString())?.[1] ?? 0);
-}
+const { pipeline } = await writeJsonlPipeline(dir, lines, {
+  name: 'resume',
+  prior: { type: 'ngram', file: '.cache/ngram/brown-train-3gram.tgkn.gz' },
+  edit: { selection: { mode: 'calibrated', targetShare: 0.125 } },
+  synthetic: { promptTokens: 16 },
+  checkpoint: { everyDocuments: 2 },
+  batchSize: 2,
+  concurrency: 2,
+});
 
 /** Start a run and send `signal` once its checkpoint reaches `at`; the run must not have finished by then. */
-async function interruptAt(out: string, at: number, signal: NodeJS.Signals, resume: boolean): Promise<CliResult> {
-  const { child, done } = startCli(['run', pipeline, '--out', out, '--quiet', ...(resume ? ['--resume'] : [])]);
-  let finished = false;
-  void done.then(() => (finished = true));
-  while (!finished && (await sequence(out)) < at) await sleep(10);
-  if (!finished) child.kill(signal);
-  return done;
-}
+const interrupt = (out: string, at: number, signal: NodeJS.Signals, resume: boolean): Promise<CliResult> =>
+  interruptAt(['run', pipeline, '--out', out, '--quiet', ...(resume ? ['--resume'] : [])], out, at, signal);
 
 const fileNames = async (out: string) => (await readdir(out)).filter((f) => f.endsWith('.jsonl') || /^(report|stats\.\w+)\.json$/.test(f)).sort();
 const stable = (manifest: Record<string, unknown>): Record<string, unknown> => ({ ...manifest, timings: null, summary: { ...(manifest.summary as object), wallSeconds: null, tokensPerSecond: null } });
+
+test.after.always(() => removeTempDir(dir));
 
 test('killed with SIGKILL and SIGINT at several points and resumed (other settings refused), a run ends with the files of an uninterrupted run, byte for byte', async (t) => {
   const ref = join(dir, 'ref');
@@ -64,7 +43,7 @@ test('killed with SIGKILL and SIGINT at several points and resumed (other settin
   t.is(whole.code, 0, whole.stderr);
 
   const out = join(dir, 'interrupted');
-  const first = await interruptAt(out, 1, 'SIGKILL', false);
+  const first = await interrupt(out, 1, 'SIGKILL', false);
   t.is(first.signal, 'SIGKILL', 'killed mid-run');
   t.false(existsSync(join(out, 'manifest.json')));
 
@@ -72,12 +51,12 @@ test('killed with SIGKILL and SIGINT at several points and resumed (other settin
   t.is(again.code, 5, 'an interrupted run is not restarted over without --resume or --force');
   t.regex(again.stderr, /holds an interrupted run; pass --resume to continue it/);
 
-  const second = await interruptAt(out, 3, 'SIGINT', true);
+  const second = await interrupt(out, 3, 'SIGINT', true);
   t.is(second.code, 130, second.stderr);
   t.regex(second.stderr, /interrupted by SIGINT after \d+ records \(\d+ written, \d+ rejected\); the checkpoint is saved in/);
   t.regex(second.stderr, /resume with: tailguard run \S+pipeline\.json --out \S+ --quiet --resume/);
 
-  const third = await interruptAt(out, 5, 'SIGKILL', true);
+  const third = await interrupt(out, 5, 'SIGKILL', true);
   t.is(third.signal, 'SIGKILL', 'killed mid-run again');
 
   const other = await cli(['run', pipeline, '--out', out, '--quiet', '--resume', '--seed', '9']);

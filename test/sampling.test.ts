@@ -1,6 +1,5 @@
 import test from 'ava';
-import { sampleDense } from '../src/prior/sampling.js';
-import { createRng, rngFor } from '../src/random.js';
+import { createRng, rngFor, sampleDense } from '../src/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 import { SHAPES, shaped } from './helpers/shaped.js';
 

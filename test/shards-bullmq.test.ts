@@ -1,34 +1,28 @@
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { parsePipeline, readBrown, readCorpus, runPipeline, TailguardError } from '../src/index.js';
+import { mergeShards, parsePipeline, readBrown, readCorpus, runPipeline, TailguardError } from '../src/index.js';
 import { JobLease } from '../src/pipeline/shards/bullmq-lease.js';
 import { runBullmq } from '../src/pipeline/shards/bullmq.js';
-import { mergeShards } from '../src/pipeline/shards/merge.js';
 import { ensurePlan, loadPlan, planPath, taskDir } from '../src/pipeline/shards/plan.js';
 import { RUN_FILES } from '../src/run-io/run-folder.js';
 import { checkpointPosition } from '../src/pipeline/shards/status.js';
 import { isDone, runTask, TaskNotOwned } from '../src/pipeline/shards/task.js';
-import { brownPrior, collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
+import { collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { type CliResult, cli, startCli } from './helpers/cli.js';
 import { REDIS_SERVER, startRedis } from './helpers/redis.js';
-import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { shardReference, snapshot } from './helpers/shard-corpus.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // Short locks so that a killed worker's task is taken up within seconds (the default is 60 s).
 const LOCK = '4';
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-bullmq-'));
-const prior = await brownPrior();
-const { pipeline, corpus } = await shardCorpus(dir);
-const config = parsePipeline(pipeline);
+const dir = await newTempDir('bullmq');
+const { prior, pipeline, corpus, config, expected } = await shardReference(dir);
 const quiet = { log: () => {} };
-const ref = join(dir, 'single');
-await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
-const expected = await snapshot(ref);
 
 const redis = REDIS_SERVER ? await startRedis() : undefined;
 
@@ -55,9 +49,10 @@ function startWorker(): WorkerProc {
 // Three workers for the whole file, started with no queue named: they find each run's queue in Redis.
 if (redis) for (let i = 0; i < 3; i++) startWorker();
 
-test.after.always(() => {
+test.after.always(async () => {
   for (const w of workers) w.child.kill('SIGKILL');
-  redis?.stop();
+  await redis?.stop();
+  await removeTempDir(dir);
 });
 
 /** Fails the test (it must not skip) when redis-server is missing. */

@@ -1,15 +1,14 @@
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePipeline, runLocal, runPipeline } from '../src/index.js';
 import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 // The shard tests run the n-gram prior; this one runs the shipped neural model through the local
 // executor. Tasks batch other documents together than one run does, so it holds only because the
 // model's scores do not depend on what shares a batch (transformers-prior tests check that alone).
 test('neural prior: world size 3 on the default workers gives the single-machine run folder byte for byte, on one worker', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-neural-'));
+  const dir = await tempDir(t, 'shards-neural');
   const { pipeline } = await shardCorpus(dir);
   const config = parsePipeline({ ...pipeline, name: 'shards-neural', prior: { type: 'transformers', model: 'models/brown-gpt-5m', batchSize: 4 } });
   const ref = join(dir, 'single');

@@ -1,20 +1,14 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parsePipeline, runPipeline } from '../src/index.js';
-import { brownPrior } from './helpers/brown-prior.js';
 import { cli } from './helpers/cli.js';
-import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { shardReference, snapshot } from './helpers/shard-corpus.js';
 import { SLURM_MISSING, type Slurm, startSlurm } from './helpers/slurm.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-slurm-'));
-const prior = await brownPrior();
-const { pipeline } = await shardCorpus(dir);
-const ref = join(dir, 'single');
-await runPipeline(parsePipeline(pipeline), { out: ref, prior, progress: false, log: () => {} });
-const expected = await snapshot(ref);
+const dir = await newTempDir('shards-slurm');
+const { pipeline, expected } = await shardReference(dir);
 
 // Kept as the error, so that the test fails with it (it must not skip) rather than the file crashing.
 const slurm: Slurm | Error = SLURM_MISSING
@@ -22,6 +16,7 @@ const slurm: Slurm | Error = SLURM_MISSING
   : await startSlurm().catch((e: Error) => new Error(`a single-node Slurm could not be started here: ${e.message}`));
 test.after.always(async () => {
   if (!(slurm instanceof Error)) await slurm.stop();
+  await removeTempDir(dir);
 });
 
 /** Slurm's states a job ends in, besides COMPLETED. */

@@ -1,27 +1,21 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mergeShards, parsePipeline, readCorpus, runLocal, runOneTask, runPipeline, splitCorpus } from '../src/index.js';
+import { mergeShards, parsePipeline, readCorpus, runLocal, runOneTask, runPipeline, shardStatus, splitCorpus } from '../src/index.js';
 import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/heartbeat.js';
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
 import { isDone, runTask } from '../src/pipeline/shards/task.js';
-import { shardStatus } from '../src/pipeline/shards/status.js';
-import { brownPrior, collect } from './helpers/brown-prior.js';
-import { cli } from './helpers/cli.js';
-import { brown, record, shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { collect } from './helpers/brown-prior.js';
+import { cli, startProcess } from './helpers/cli.js';
+import { brown, record, shardReference, snapshot } from './helpers/shard-corpus.js';
+import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'tailguard-shards-'));
-const prior = await brownPrior();
-const { pipeline } = await shardCorpus(dir);
-const config = parsePipeline(pipeline);
+const dir = await newTempDir('shards');
+const { prior, pipeline, config, expected } = await shardReference(dir);
 const quiet = { log: () => {} };
-const ref = join(dir, 'single');
-await runPipeline(config, { out: ref, prior, progress: false, ...quiet });
 
-const expected = await snapshot(ref);
+test.after.always(() => removeTempDir(dir));
 
 test('shards of the corpus, read one after another, give the items of the whole corpus, cut inside files', async (t) => {
   const spec = config.input;
@@ -142,15 +136,7 @@ test('the Slurm executor writes an array script and a merge script; run here as 
   const script = await readFile(join(out, 'slurm', 'tasks.sbatch'), 'utf8');
   t.regex(script, /^#SBATCH --array=0-2%2$/m);
   t.regex(script, /^#SBATCH --partition=test$/m);
-  const bash = (script: string, env: Record<string, string> = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn('bash', [join(out, 'slurm', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+  const bash = (script: string, env: Record<string, string> = {}) => startProcess('bash', [join(out, 'slurm', script)], { ...process.env, ...env }).done;
   const elements = await Promise.all([0, 1, 2].map((r) => bash('tasks.sbatch', { SLURM_ARRAY_TASK_ID: String(r) })));
   for (const [rank, e] of elements.entries()) {
     t.is(e.code, 0, e.stderr);

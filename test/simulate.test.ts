@@ -1,30 +1,27 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { createRng, rngFor } from '../src/random.js';
-import type { AggregatedRegime } from '../src/simulate/aggregate.js';
-import { loadSimulation, parseSimulation } from '../src/simulate/config.js';
+import { type AggregatedRegime, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
 import { loadBrownWords, seedData } from '../src/simulate/data.js';
 import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
-import { runRepeat } from '../src/simulate/repeat.js';
-import { runSimulation } from '../src/simulate/run.js';
 import { resultsCsv } from '../src/simulate/tables.js';
 import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
+import { cli } from './helpers/cli.js';
+import { newTempDir, removeTempDir, tempDir } from './helpers/temp-dir.js';
 
-const exec = promisify(execFile);
 const brown = await loadBrownWords();
 const small = await loadSimulation('test/fixtures/collapse-small.json');
 
 // The small preset runs once, in worker threads, for every test below that reads its results.
-const out = join(await mkdtemp(join(tmpdir(), 'tailguard-sim-')), 'small');
+const root = await newTempDir('sim');
+const out = join(root, 'small');
 const run = runSimulation(small, { out, workers: 2 });
 
 const regime = (regimes: AggregatedRegime[], name: string) => regimes.find((r) => r.name === name)!;
 const means = (r: AggregatedRegime, metric: 'perplexity' | 'typeLoss' | 'types') => r.curves[0].points.map((p) => p.metrics[metric]!.mean);
 const everySeed = (r: AggregatedRegime, metric: 'typeLoss' | 'types') => r.curves[0].points.flatMap((p) => p.metrics[metric]!.values);
+
+test.after.always(() => removeTempDir(root));
 
 test("Seddik's closed form: E[S_m] = 1 - (1 - 1/n)^m (1 - S_0) for one context under MLE resampling", (t) => {
   const initial = Int32Array.from([50, 20, 15, 10, 5]);
@@ -133,11 +130,12 @@ test('simulation files are validated before any work, naming the key', async (t)
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'replace', ratio: 2 }] }), { message: /regimes\.0: unknown key "ratio"/ });
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', model: { type: 'mle', order: 2 } }] }), { message: /regimes\.0\.model\.type: toedit needs a kneser-ney model/ });
   t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 9000] }] }), { message: /regimes\.0\.sizes/ });
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-sim-cli-'));
+  const dir = await tempDir(t, 'sim-cli');
   await writeFile(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'poetry' } }] }));
-  const bad = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]).catch((e: { code: number; stderr: string }) => e);
-  t.is((bad as { code: number }).code, 2);
-  t.regex((bad as { stderr: string }).stderr, /no Brown genre "poetry"; genres are adventure/);
-  const help = await exec(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'simulate', '--help']);
+  const bad = await cli(['simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /no Brown genre "poetry"; genres are adventure/);
+  const help = await cli(['simulate', '--help']);
+  t.is(help.code, 0, help.stderr); // was implicit: execFile threw on any other exit
   t.regex(help.stdout, /Usage: tailguard simulate[\s\S]*Example:/);
 });

@@ -1,14 +1,10 @@
 import test from 'ava';
-import { copyFile, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
-import { readBrown } from '../src/corpus/brown.js';
-import { TailguardError } from '../src/errors.js';
-import { sampleDense } from '../src/prior/sampling.js';
-import { TransformersPrior, planWindows } from '../src/prior/transformers/index.js';
-import type { TokenizedText } from '../src/prior/types.js';
-import { createRng } from '../src/random.js';
+import { createRng, readBrown, sampleDense, TailguardError, type TokenizedText, TransformersPrior } from '../src/index.js';
+import { planWindows } from '../src/prior/transformers/index.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const MODEL = 'models/brown-gpt-5m';
 const FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/decoder_model_merged.onnx'];
@@ -284,28 +280,24 @@ test('a missing model folder is a model error that says how to fix it', async (t
 });
 
 test('a folder without the onnx graph, or with a corrupt one, names the file', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-model-'));
-  try {
-    const folder = join(dir, 'broken');
-    await mkdir(join(folder, 'onnx'), { recursive: true });
-    for (const f of FILES.slice(0, 4)) await copyFile(join(MODEL, f), join(folder, f));
-    const missing = await t.throwsAsync(TransformersPrior.load({ model: folder }));
-    t.is((missing as TailguardError).code, 'model');
-    t.regex(missing!.message, /onnx\/decoder_model_merged\.onnx/);
-    t.regex(missing!.message, /missing/);
+  const dir = await tempDir(t, 'model');
+  const folder = join(dir, 'broken');
+  await mkdir(join(folder, 'onnx'), { recursive: true });
+  for (const f of FILES.slice(0, 4)) await copyFile(join(MODEL, f), join(folder, f));
+  const missing = await t.throwsAsync(TransformersPrior.load({ model: folder }));
+  t.is((missing as TailguardError).code, 'model');
+  t.regex(missing!.message, /onnx\/decoder_model_merged\.onnx/);
+  t.regex(missing!.message, /missing/);
 
-    await writeFile(join(folder, 'onnx/decoder_model_merged.onnx'), 'this is not an onnx graph');
-    const corrupt = await t.throwsAsync(TransformersPrior.load({ model: folder }));
-    t.is((corrupt as TailguardError).code, 'model');
-    t.regex(corrupt!.message, /decoder_model_merged\.onnx/);
+  await writeFile(join(folder, 'onnx/decoder_model_merged.onnx'), 'this is not an onnx graph');
+  const corrupt = await t.throwsAsync(TransformersPrior.load({ model: folder }));
+  t.is((corrupt as TailguardError).code, 'model');
+  t.regex(corrupt!.message, /decoder_model_merged\.onnx/);
 
-    await rm(join(folder, 'config.json'));
-    const noConfig = await t.throwsAsync(TransformersPrior.load({ model: folder }));
-    t.regex(noConfig!.message, /config\.json/);
+  await rm(join(folder, 'config.json'));
+  const noConfig = await t.throwsAsync(TransformersPrior.load({ model: folder }));
+  t.regex(noConfig!.message, /config\.json/);
 
-    const quantized = await t.throwsAsync(TransformersPrior.load({ model: MODEL, quantized: true }));
-    t.regex(quantized!.message, /decoder_model_merged_quantized\.onnx/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const quantized = await t.throwsAsync(TransformersPrior.load({ model: MODEL, quantized: true }));
+  t.regex(quantized!.message, /decoder_model_merged_quantized\.onnx/);
 });

@@ -1,6 +1,5 @@
 import test from 'ava';
-import { readBrown } from '../src/corpus/brown.js';
-import { wordSpans } from '../src/corpus/words.js';
+import { readBrown, wordSpans } from '../src/index.js';
 
 /** Gap, token, gap, token, …, tail: the pieces must give back the input exactly. */
 function rebuild(text: string, starts: Int32Array, ends: Int32Array): string {

@@ -1,5 +1,4 @@
-import { documentsOf } from '../../src/corpus/read.js';
-import { NGramPrior } from '../../src/prior/ngram/prior.js';
+import { documentsOf, NGramPrior } from '../../src/index.js';
 
 export const TEST_MODEL_FILE = '.cache/test/brown-train-3gram.tgkn.gz';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openRecordWriter, readBrown } from '../../src/index.js';
-import { collect, TEST_MODEL_FILE } from './brown-prior.js';
+import { openRecordWriter, parsePipeline, readBrown, runPipeline } from '../../src/index.js';
+import { brownPrior, collect, TEST_MODEL_FILE } from './brown-prior.js';
 
 /** Twelve held-out Brown documents cut to 2000 characters: small enough for many runs in one test. */
 export const brown = (await collect(readBrown('heldout'))).slice(0, 12).map((d) => ({ ...d, text: d.text.slice(0, 2000) }));
@@ -36,6 +36,20 @@ export async function shardCorpus(dir: string) {
       concurrency: 2,
     },
   };
+}
+
+/**
+ * `shardCorpus` in `dir` with its pipeline parsed, and the single-machine run of it with the
+ * trigram prior in `dir`/single: `expected` is that run folder's snapshot, which every sharded run
+ * of the corpus must give byte for byte.
+ */
+export async function shardReference(dir: string) {
+  const prior = await brownPrior();
+  const { pipeline, corpus } = await shardCorpus(dir);
+  const config = parsePipeline(pipeline);
+  const ref = join(dir, 'single');
+  await runPipeline(config, { out: ref, prior, progress: false, log: () => {} });
+  return { prior, pipeline, corpus, config, expected: await snapshot(ref) };
 }
 
 /** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ and slurm/ aside. */

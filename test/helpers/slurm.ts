@@ -1,11 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
+import { newTempDir, removeTempDir } from './temp-dir.js';
 
 const exec = promisify(execFile);
 
@@ -38,7 +39,7 @@ export interface Slurm {
  */
 export async function startSlurm(seconds = 30): Promise<Slurm> {
   if (SLURM_MISSING) throw new Error(`not installed: ${SLURM_MISSING}`);
-  const dir = await mkdtemp(join(tmpdir(), 'tailguard-slurm-'));
+  const dir = await newTempDir('slurm');
   for (const sub of ['state', 'spool', 'log']) await mkdir(join(dir, sub));
   const node = hostname().split('.')[0];
   const [ctldPort, dPort] = [await freePort(), await freePort()];
@@ -125,7 +126,7 @@ export async function startSlurm(seconds = 30): Promise<Slurm> {
         if ((await Promise.race([gone, sleep(10_000, 'late')])) === 'late') c.kill('SIGKILL');
       }),
     );
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   };
   return { env, version, jobs, logs, stop };
 }
