@@ -94,6 +94,21 @@ export async function runBatches(items: AsyncIterable<ReadItem>, ctx: RunContext
   }
 }
 
+/**
+ * Leave the files of a loop that stopped: an interruption saves a checkpoint and ends the files
+ * (what --resume continues); any other error ends them when a checkpoint exists, otherwise removes
+ * them (without a checkpoint they are useless).
+ */
+export async function closeAfterStop(e: unknown, outputs: RunOutputs, checkpointer: Checkpointer): Promise<void> {
+  if (isInterruption(e)) await checkpointer.save();
+  if (isInterruption(e) || checkpointer.sequence > 0) await outputs.end();
+  else await outputs.abort();
+}
+
+export function isInterruption(e: unknown): e is TailguardError {
+  return e instanceof TailguardError && e.code === 'interrupted';
+}
+
 export function interrupted(signal: AbortSignal, when = ''): TailguardError {
   return new TailguardError('interrupted', `interrupted by ${typeof signal.reason === 'string' ? signal.reason : 'an abort'}${when && ` ${when}`}`);
 }

@@ -7,7 +7,7 @@ import { checkCorpus, describeCorpus, readCorpus } from '../corpus/read.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
 import { calibrate } from '../edit/calibrate.js';
-import { Checkpointer, interrupted, runBatches, skip } from './batch-loop.js';
+import { Checkpointer, closeAfterStop, interrupted, isInterruption, runBatches, skip } from './batch-loop.js';
 import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings } from './checkpoint.js';
 import { type PipelineConfig, calibratedSelection } from './config.js';
 import { finishRun } from './finish-run.js';
@@ -103,16 +103,10 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     await runBatches(items, ctx, outputs, checkpointer, { signal: options.signal, check: options.strict ? strict : undefined, progress: (records, tokens) => progress.tick(records, tokens) });
   } catch (e) {
     progress.finish();
-    if (e instanceof TailguardError && e.code === 'interrupted') {
-      await checkpointer.save();
-      await outputs.end();
-      const { written, rejected } = outputs.accounting.total;
-      throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
-    }
-    // With a checkpoint the partial files are what --resume continues; without one they are useless.
-    if (checkpointer.sequence > 0) await outputs.end();
-    else await outputs.abort();
-    throw e;
+    await closeAfterStop(e, outputs, checkpointer);
+    if (!isInterruption(e)) throw e;
+    const { written, rejected } = outputs.accounting.total;
+    throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
   }
   progress.finish();
   timings.processSeconds = (Date.now() - t0) / 1000;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readCorpus } from '../../corpus/read.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorModel, TokenScores } from '../../prior/types.js';
-import { Checkpointer, runBatches, skip } from '../batch-loop.js';
+import { Checkpointer, closeAfterStop, isInterruption, runBatches, skip } from '../batch-loop.js';
 import { checkpointPath, hasCheckpoint, loadCheckpoint } from '../checkpoint.js';
 import type { PipelineConfig } from '../config.js';
 import type { RunContext } from '../run-context.js';
@@ -105,18 +105,15 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
   } catch (e) {
     // Not ours any more: `guarded` has dropped the buffers; the files are the new owner's.
     if (e instanceof TaskNotOwned) throw e;
-    if (e instanceof TailguardError && e.code === 'interrupted') {
-      await checkpointer.save();
-      await outputs.end();
-      await heartbeat.ended();
-      throw new TailguardError('interrupted', `${e.message} in task ${rank} after ${checkpointer.position} records; relaunch it to resume from its checkpoint`, { cause: e });
+    // Ending flushes and aborting removes the files: either only by their owner (a checkpoint's save checks too).
+    if (!isInterruption(e)) await guarded();
+    await closeAfterStop(e, outputs, checkpointer);
+    if (!isInterruption(e)) {
+      await heartbeat.failed(e);
+      throw e;
     }
-    // Ending flushes and aborting removes the files: either only by their owner.
-    await guarded();
-    if (checkpointer.sequence > 0) await outputs.end();
-    else await outputs.abort();
-    await heartbeat.failed(e);
-    throw e;
+    await heartbeat.ended();
+    throw new TailguardError('interrupted', `${e.message} in task ${rank} after ${checkpointer.position} records; relaunch it to resume from its checkpoint`, { cause: e });
   }
   outputs.check();
   await guarded();
