@@ -30,7 +30,7 @@ export interface EditedCorpus {
 export function strategyThreshold(strategy: StrategyConfig, corpus: readonly ScoredDocument[], prior: PriorModel): number {
   if (strategy.selection.mode === 'absolute') return strategy.selection.p;
   const docs = corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, logProb: scores.logProb }));
-  return calibrateOnCorpus(prior, docs, strategy.selection, () => ({ editWhitespace: false, select: strategy.select }));
+  return calibrateOnCorpus(prior, docs, strategy.selection, { editWhitespace: false, select: strategy.select });
 }
 
 /** Edit every document with the strategy; each document draws from its own stream of `seed`. */

@@ -36,17 +36,24 @@ export interface ScoredText {
 
 /**
  * The threshold that selects `targetShare` of the tokens of a scored corpus held in memory (the
- * first `maxTokens` of them): P > p above, P < p below.
+ * first `maxTokens` of them): P > p above, P < p below. `lockedOf` gives a document's provenance
+ * mask, where there is one.
  */
-export function calibrateOnCorpus(prior: EditingPrior, docs: Iterable<ScoredText>, selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>, rule: (d: number) => SelectionRule): number {
+export function calibrateOnCorpus(
+  prior: EditingPrior,
+  docs: Iterable<ScoredText>,
+  selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>,
+  rule: Omit<SelectionRule, 'locked'>,
+  lockedOf?: (d: number) => Uint8Array,
+): number {
   const values: number[] = [];
   let d = 0;
   for (const { text, tokens, logProb } of docs) {
-    const r = rule(d++);
+    const r = { ...rule, locked: lockedOf?.(d++) };
     for (let i = 0; i < tokens.ids.length && values.length < selection.maxTokens; i++) values.push(selectionValue(prior, text, tokens, i, logProb[i], r));
   }
   const { p } = calibrateThreshold(Float64Array.from(values), selection.targetShare);
-  return rule(0).select === 'below' ? -p : p;
+  return rule.select === 'below' ? -p : p;
 }
 
 /** Scores kept from the calibration pass for the editing pass, with the candidate floor each was read above. */

@@ -51,7 +51,7 @@ export function editLogProbs(priors: KneserNeyModel[], docs: Corpus): Float32Arr
  */
 export function calibrateOn(state: EditState, logProbs: Float32Array[], selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>, vocab: Vocabulary): number {
   const docs = state.docs.map((doc, j) => ({ ...spaced(doc, vocab), logProb: logProbs[j] }));
-  return calibrateOnCorpus(idPrior(vocab), docs, selection, (j) => ({ editWhitespace: false, locked: state.locked[j] }));
+  return calibrateOnCorpus(idPrior(vocab), docs, selection, { editWhitespace: false }, (j) => state.locked[j]);
 }
 
 /**
