@@ -68,7 +68,7 @@ export function num(name: string, value: string | undefined): number | undefined
 
 /** Exactly one positional argument, or a config error naming what was expected. */
 export function expectArgs(command: string, positionals: string[], what: string): void {
-  if (positionals.length !== 1) throw new TailguardError('config', `tailguard ${command}: expected one ${what}, got ${positionals.length} (see --help)`);
+  if (positionals.length !== 1) throw new TailguardError('config', `${command}: expected one ${what}, got ${positionals.length} (see --help)`);
 }
 
 /** A positive number of seconds, or undefined when the flag is not given. */
