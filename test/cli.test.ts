@@ -14,6 +14,21 @@ test('every command has --help with an example', async (t) => {
   t.regex((await cli(['--help'])).stdout, /tailguard run <pipeline\.json>/);
 });
 
+test('each command accepts only its own flags: a flag of another command exits 2 naming it', async (t) => {
+  const cases = [
+    ['run', 'pipelines/toedit-ngram.json', '--text-field', 'body'],
+    ['edit', 'brown:heldout', '--top-p', '0.9'],
+    ['audit', 'brown:heldout', '--limit', '3'],
+    ['status', 'runs/nowhere', '--out', 'x'],
+    ['compare', 'pipelines/compare-strategies-ngram.json', '--repeats', '2'],
+  ];
+  for (const args of cases) {
+    const r = await cli(args);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.stderr, new RegExp(`'${args[2]}'`), args.join(' '));
+  }
+});
+
 test('configuration errors exit 2 and name the problem', async (t) => {
   const dir = await tempDir(t, 'cli');
   const bad = join(dir, 'bad.json');
