@@ -1,6 +1,7 @@
-// The layering of src/ (which part may import which, no import cycles) as
-// written down in .dependency-cruiser.cjs, checked with dependency-cruiser.
+// The layering of src/ (which part may import which, no import cycles) as written down in
+// .dependency-cruiser.cjs, checked with dependency-cruiser; and the size of its modules.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
@@ -34,4 +35,15 @@ test('src/ keeps its layering: no part imports a higher one, no import cycles', 
   const lines = [...violations.filter((v) => !v.cycle), ...violations.filter((v) => v.cycle)].map(describe);
   if (lines.length === 0) return t.pass();
   t.fail(`${lines.length} layering violation(s) (rules and the layering: .dependency-cruiser.cjs):\n  ${lines.join('\n  ')}`);
+});
+
+test('one job per module: no file under src/ over 300 lines, the CLI entry point under 100', async (t) => {
+  const { modules } = await cruised;
+  const sources = modules.filter((m) => m.source.startsWith('src/')).map((m) => m.source);
+  const lines = (file: string) => readFileSync(file, 'utf8').split('\n').length - 1;
+  t.deepEqual(sources.filter((f) => lines(f) > 300).map((f) => `${f} (${lines(f)} lines)`), []);
+  t.true(lines('src/cli.ts') < 100, `src/cli.ts has ${lines('src/cli.ts')} lines`);
+  const commands = sources.filter((f) => f.startsWith('src/cli/'));
+  t.true(commands.length >= 10, `${commands.length} command modules`);
+  t.deepEqual(commands.filter((f) => lines(f) >= 150), [], 'command modules of 150 lines or more');
 });
