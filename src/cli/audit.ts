@@ -5,7 +5,7 @@ import { loadPipeline } from '../pipeline/config.js';
 import { formatAudit } from '../pipeline/summary.js';
 import { openPrior } from '../prior/open.js';
 import { TailguardError } from '../errors.js';
-import { CORPUS_FLAGS, corpusFlags, defineCommand, logger } from './command.js';
+import { CORPUS_FLAGS, OUTPUT_FLAGS, corpusFlags, defineCommand, logger } from './command.js';
 
 const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
 
@@ -37,10 +37,7 @@ const FLAGS = {
   reference: { type: 'string' },
   pipeline: { type: 'string' },
   'no-prior': { type: 'boolean' },
-  out: { type: 'string' },
-  force: { type: 'boolean' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
+  ...OUTPUT_FLAGS,
 } as const;
 
 export const auditCommand = defineCommand('audit', HELP, FLAGS, async (v, positionals) => {

@@ -4,7 +4,7 @@ import { TailguardError } from '../errors.js';
 import { parseDetect, type DetectInput } from '../detect/config.js';
 import { detectSummary } from '../detect/report-markdown.js';
 import { DETECT_FILES, runDetect } from '../detect/run.js';
-import { corpusFlags, defineCommand, logger, num } from './command.js';
+import { CORPUS_FLAGS, OUTPUT_FLAGS, corpusFlags, defineCommand, logger, num } from './command.js';
 
 const HELP = `Usage: tailguard detect <corpus> [options]
 
@@ -34,6 +34,7 @@ Options:
   --format F           jsonl | json | text for file arguments (default: from the extension)
   --text-field F       JSON field holding the text (default: text)
   --id-field F         JSON field holding the id (default: id)
+  --split NAME         for folder arguments: only the files of one Hugging Face split
   --out DIR            output folder (default: runs/detect)
   --force              replace an earlier detection in the output folder
   --json               print report.json instead of the summary
@@ -56,13 +57,8 @@ const OPTIONS = {
   fpr: { type: 'string' },
   bootstrap: { type: 'string' },
   seed: { type: 'string' },
-  format: { type: 'string' },
-  'text-field': { type: 'string' },
-  'id-field': { type: 'string' },
-  out: { type: 'string' },
-  force: { type: 'boolean' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
+  ...CORPUS_FLAGS,
+  ...OUTPUT_FLAGS,
 } as const;
 
 /** `tailguard detect`: parse the flags, validate them as a detect config, run, print. */
