@@ -10,6 +10,7 @@ import { editCommand, generateCommand, scoreCommand } from './cli/stage.js';
 import { statusCommand } from './cli/status.js';
 import { workerCommand } from './cli/worker.js';
 import { TailguardError, type ErrorCode } from './errors.js';
+import { versions } from './run-io/versions.js';
 
 /** Exit codes, documented in the README (6, a failed gate, comes from the run commands). */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
@@ -44,6 +45,7 @@ Usage:
   tailguard detect <corpus> [options]       estimate the synthetic share of a corpus, calibrated on human text
   tailguard compare <comparison.json>       edit strategies side by side, with a downstream training check
   tailguard <command> --help                help for one command
+  tailguard --version                       Tailguard's version
 
 Example:
   tailguard run pipelines/toedit-ngram.json --limit 10 --out runs/try`;
@@ -54,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(HELP);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    console.log(`tailguard ${versions().tailguard}`);
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {

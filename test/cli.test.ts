@@ -1,5 +1,5 @@
 import test from 'ava';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBrown } from '../src/index.js';
 import { cli } from './helpers/cli.js';
@@ -27,6 +27,18 @@ test('each command accepts only its own flags: a flag of another command exits 2
     t.is(r.code, 2, args.join(' '));
     t.regex(r.stderr, new RegExp(`'${args[2]}'`), args.join(' '));
   }
+});
+
+test('an unknown flag exits 2 naming the command and the closest flag it takes; --version prints the version', async (t) => {
+  const typo = await cli(['edit', 'brown:heldout', '--target-shar', '0.1']);
+  t.is(typo.code, 2);
+  t.regex(typo.stderr, /edit: unknown flag '--target-shar'; did you mean '--target-share'\?/);
+  const far = await cli(['status', 'runs/nowhere', '--frobnicate']);
+  t.is(far.code, 2);
+  t.regex(far.stderr, /status: unknown flag '--frobnicate' \(see tailguard status --help\)/);
+  const version = await cli(['--version']);
+  t.is(version.code, 0);
+  t.is(version.stdout.trim(), `tailguard ${JSON.parse(await readFile('package.json', 'utf8')).version}`);
 });
 
 test('configuration errors exit 2 and name the problem', async (t) => {

@@ -17,6 +17,7 @@ export function defineCommand<O extends Options>(name: string, help: string, opt
   return {
     help,
     async run(argv) {
+      refuseUnknownFlags(name, argv, Object.keys(options));
       const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });
       if ((values as { help?: boolean }).help) {
         console.log(help);
@@ -25,6 +26,33 @@ export function defineCommand<O extends Options>(name: string, help: string, opt
       return run(values, positionals, [name, ...argv]);
     },
   };
+}
+
+/**
+ * A flag the command does not take exits 2 naming it and the command, with the closest flag it
+ * does take when one is near (a typo), instead of parseArgs's own message.
+ */
+function refuseUnknownFlags(command: string, argv: string[], known: string[]): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    if (!arg.startsWith('--')) continue;
+    const flag = arg.slice(2).split('=')[0];
+    if (flag === 'help' || known.includes(flag)) continue;
+    const near = known.map((k) => ({ k, d: editDistance(flag, k) })).sort((a, b) => a.d - b.d)[0];
+    const hint = near && near.d <= Math.max(1, Math.min(2, Math.floor(flag.length / 2))) ? `; did you mean '--${near.k}'?` : '';
+    throw new TailguardError('config', `${command}: unknown flag '--${flag}'${hint} (see tailguard ${command} --help)`);
+  }
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions of one character. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** Flags of the commands that write a run folder. */
