@@ -29,13 +29,16 @@ test('each command accepts only its own flags: a flag of another command exits 2
   }
 });
 
-test('an unknown flag exits 2 naming the command and the closest flag it takes; --version prints the version', async (t) => {
+test('an unknown flag exits 2 naming the command and the closest flag it takes; --version prints the version; status of a missing folder exits 3', async (t) => {
   const typo = await cli(['edit', 'brown:heldout', '--target-shar', '0.1']);
   t.is(typo.code, 2);
   t.regex(typo.stderr, /edit: unknown flag '--target-shar'; did you mean '--target-share'\?/);
   const far = await cli(['status', 'runs/nowhere', '--frobnicate']);
   t.is(far.code, 2);
   t.regex(far.stderr, /status: unknown flag '--frobnicate' \(see tailguard status --help\)/);
+  const missing = await cli(['status', join(await tempDir(t, 'cli'), 'nowhere')]);
+  t.is(missing.code, 3, 'status on a folder that does not exist is an input error');
+  t.regex(missing.stderr, /nowhere: no such folder/);
   const version = await cli(['--version']);
   t.is(version.code, 0);
   t.is(version.stdout.trim(), `tailguard ${JSON.parse(await readFile('package.json', 'utf8')).version}`);

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { TailguardError } from '../../errors.js';
 import { join } from 'node:path';
 import { RUN_FILES } from '../../run-io/run-folder.js';
 import { shellQuote } from '../../shell-quote.js';
@@ -29,6 +31,8 @@ export interface TaskStatus {
 
 /** The tasks of the sharded run in `dir`, from the files in its task folders, and whether they are merged (its manifest is written). */
 export async function shardStatus(dir: string): Promise<{ worldSize: number; merged: boolean; tasks: TaskStatus[] }> {
+  // A folder that is not there is a wrong argument (input), not a broken run folder (output).
+  if (!existsSync(dir)) throw new TailguardError('input', `${dir}: no such folder; give the output folder of a sharded run (--out of tailguard run --world-size)`);
   const plan = await loadPlan(dir);
   const tasks: TaskStatus[] = [];
   for (let rank = 0; rank < plan.worldSize; rank++) {
