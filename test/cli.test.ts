@@ -65,6 +65,18 @@ test('edit on a JSONL file writes a run folder and prints the summary', async (t
   t.regex(r.stdout, /calibrated/);
 });
 
+test('generate and score print no edit threshold or selection: their edit stage is off', async (t) => {
+  const dir = await tempDir(t, 'cli');
+  const file = join(dir, 'tiny.jsonl');
+  await writeFile(file, '{"id":"1","text":"The jury said it would look into the matter of the election, and then it did."}\n');
+  for (const command of ['generate', 'score']) {
+    const r = await cli([command, file, '--out', join(dir, command), '--quiet']);
+    t.is(r.code, 0, r.stderr);
+    t.regex(r.stdout, /documents\s+1 read, 1 written/, command);
+    t.notRegex(r.stdout, /threshold|selected|changed|NaN/, command);
+  }
+});
+
 test('a run whose audit gate fails exits 6 and names the failed check', async (t) => {
   const dir = await tempDir(t, 'cli');
   const pipeline = join(dir, 'strict.json');

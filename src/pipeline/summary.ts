@@ -13,6 +13,8 @@ export interface RunSummary {
   /** Of the selected tokens, the share that actually changed (ToEdit: a few percent at beta 1.5). */
   changedOfSelected: number;
   syntheticTokens: number;
+  /** Whether the edit stage ran (not for `tailguard score` and `generate`): only then do threshold, selected and changed mean anything. */
+  editing: boolean;
   threshold: number;
   selectionMode: 'absolute' | 'calibrated';
   wallSeconds: number;
@@ -43,6 +45,7 @@ export function summarize(
     changedShare: share(t.changed, t.tokens),
     changedOfSelected: share(t.changed - t.deleted, t.selected),
     syntheticTokens: t.syntheticTokens,
+    editing: ctx.config.edit.enabled,
     threshold: ctx.threshold,
     selectionMode: ctx.config.edit.selection.mode,
     wallSeconds: ctx.timings.wallSeconds,
@@ -57,10 +60,14 @@ export function formatSummary(s: RunSummary, dir: string): string {
   const rows: [string, string][] = [
     ['documents', `${s.documents.read} read, ${s.documents.written} written, ${s.documents.rejected} rejected`],
     ['tokens', String(s.tokens)],
-    ['threshold', `P > ${s.threshold.toPrecision(4)} (${s.selectionMode})`],
-    ['selected', `${s.selected} (${pct(s.selectedShare)})`],
-    ['changed', `${s.changed} (${pct(s.changedShare)} of tokens, ${pct(s.changedOfSelected)} of selected)`],
   ];
+  if (s.editing) {
+    rows.push(
+      ['threshold', `P > ${s.threshold.toPrecision(4)} (${s.selectionMode})`],
+      ['selected', `${s.selected} (${pct(s.selectedShare)})`],
+      ['changed', `${s.changed} (${pct(s.changedShare)} of tokens, ${pct(s.changedOfSelected)} of selected)`],
+    );
+  }
   if (s.deleted > 0) rows.push(['deleted', String(s.deleted)]);
   if (s.syntheticTokens > 0) rows.push(['synthetic tokens', String(s.syntheticTokens)]);
   rows.push(['wall time', `${s.wallSeconds.toFixed(1)}s (${Math.round(s.tokensPerSecond)} tokens/s)`], ['output', dir]);
