@@ -5,9 +5,7 @@ import { loadPipeline } from '../pipeline/config.js';
 import { formatAudit } from '../pipeline/summary.js';
 import { openPrior } from '../prior/open.js';
 import { TailguardError } from '../errors.js';
-import { CORPUS_FLAGS, OUTPUT_FLAGS, corpusFlags, defineCommand, logger } from './command.js';
-
-const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
+import { CORPUS_FLAGS, DEFAULT_PIPELINE, OUTPUT_FLAGS, corpusFlags, defineCommand, logger } from './command.js';
 
 const HELP = `Usage: tailguard audit <corpus...> [options]
        tailguard audit merge <stats.json...> --out merged.json

@@ -9,13 +9,17 @@ type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O & { he
  * the call into the library. Parsing is strict: a flag another command takes is refused here.
  */
 export interface Command {
-  help: string;
   run(argv: string[]): Promise<number>;
 }
 
+/** The values parseArgs gives for a table of flags: booleans for boolean flags, strings otherwise. */
+export type FlagValues<T extends Options> = { [K in keyof T]?: T[K] extends { type: 'boolean' } ? boolean : string };
+
+/** The pipeline whose prior a command uses when --pipeline names none. */
+export const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
+
 export function defineCommand<O extends Options>(name: string, help: string, options: O, run: (values: Parsed<O>['values'], positionals: string[], argv: string[]) => Promise<number>): Command {
   return {
-    help,
     async run(argv) {
       refuseUnknownFlags(name, argv, Object.keys(options));
       const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });

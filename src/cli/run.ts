@@ -2,7 +2,7 @@ import { TailguardError } from '../errors.js';
 import { type PipelineConfig, loadPipeline } from '../pipeline/config.js';
 import { runPipeline } from '../pipeline/run.js';
 import { runSharded } from '../pipeline/shards/dispatch.js';
-import { type Command, OUTPUT_FLAGS, defineCommand, expectArgs, int, logger, seconds } from './command.js';
+import { type Command, type FlagValues, OUTPUT_FLAGS, defineCommand, expectArgs, int, logger, seconds } from './command.js';
 import { printRun } from './print-run.js';
 import { withSignals } from './signals.js';
 
@@ -70,10 +70,8 @@ const SHARD_FLAGS = {
   'lock-seconds': { type: 'string' },
 } as const;
 
-type RunValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
-
 /** Run a pipeline once, with a clean stop on SIGINT/SIGTERM; print the summary. */
-export async function runOnce(config: PipelineConfig, v: RunValues, argv: string[]): Promise<number> {
+export async function runOnce(config: PipelineConfig, v: FlagValues<typeof RUN_FLAGS>, argv: string[]): Promise<number> {
   const log = logger(v.quiet);
   const result = await withSignals(argv, (signal) =>
     runPipeline(config, { out: v.out, seed: int('seed', v.seed), limit: int('limit', v.limit), force: v.force ?? false, resume: v.resume ?? false, strict: v.strict ?? false, signal, progress: v.quiet ? false : undefined, log }),

@@ -1,9 +1,7 @@
 import { corpusArgument } from '../corpus/argument.js';
 import { type PipelineConfig, loadPipeline, parsePipeline } from '../pipeline/config.js';
-import { type Command, CORPUS_FLAGS, corpusFlags, defineCommand, expectArgs, int, num } from './command.js';
+import { type Command, CORPUS_FLAGS, DEFAULT_PIPELINE, type FlagValues, corpusFlags, defineCommand, expectArgs, int, num } from './command.js';
 import { RUN_FLAGS, RUN_OPTIONS_HELP, runOnce } from './run.js';
-
-const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
 
 const FILE_HELP = `
   <file> may also be brown:heldout, brown:train or brown:all (the built-in Brown corpus)
@@ -20,7 +18,7 @@ const STAGE_FLAGS = { ...RUN_FLAGS, ...CORPUS_FLAGS, pipeline: { type: 'string' 
 const EDIT_FLAGS = { p: { type: 'string' }, 'target-share': { type: 'string' } } as const;
 const GENERATE_FLAGS = { 'prompt-tokens': { type: 'string' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' } } as const;
 
-type StageValues = { [K in keyof typeof STAGE_FLAGS]?: (typeof STAGE_FLAGS)[K] extends { type: 'boolean' } ? boolean : string } & { [K in keyof typeof EDIT_FLAGS | keyof typeof GENERATE_FLAGS]?: string };
+type StageValues = FlagValues<typeof STAGE_FLAGS & typeof EDIT_FLAGS & typeof GENERATE_FLAGS>;
 
 /** The pipeline of a one-stage command: the base pipeline with the file as input and only that stage on. */
 async function stagePipeline(command: 'score' | 'edit' | 'generate', file: string, v: StageValues): Promise<PipelineConfig> {

@@ -9,30 +9,33 @@ import { FILE_FORMATS, type FileFormat } from './formats.js';
  * glob, each file read by its extension unless `fileFormat` says otherwise; `split` keeps one
  * Hugging Face split (`train-*` files).
  */
+/** Where a file's records keep their text and id (fields of JSON records, columns of Parquet). */
+const recordFile = {
+  path: z.string().min(1),
+  textField: z.string().default('text'),
+  idField: z.string().default('id'),
+};
+
 export const corpusSchema = z.discriminatedUnion('format', [
   z.object({ format: z.literal('brown'), split: z.enum(['train', 'heldout', 'all']).default('heldout') }).strict(),
   z
     .object({
+      /** A .jsonl file, or .jsonl.gz / .jsonl.zst. */
       format: z.literal('jsonl'),
-      /** A .jsonl file, or .jsonl.gz (gzip). */
-      path: z.string().min(1),
-      textField: z.string().default('text'),
-      idField: z.string().default('id'),
+      ...recordFile,
       /** Longer lines are rejected without being held in memory (default 256 MiB). */
       maxRecordBytes: z.number().int().min(1024).optional(),
     })
     .strict(),
-  z.object({ format: z.literal('json'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
+  z.object({ format: z.literal('json'), ...recordFile }).strict(),
   /** A Parquet file, read one row group at a time. */
-  z.object({ format: z.literal('parquet'), path: z.string().min(1), textField: z.string().default('text'), idField: z.string().default('id') }).strict(),
+  z.object({ format: z.literal('parquet'), ...recordFile }).strict(),
   z.object({ format: z.literal('text'), path: z.string().min(1) }).strict(),
   z
     .object({
+      /** path: a file, a folder (a Hugging Face dataset folder, mixed files) or a glob such as "data/train-*.parquet". */
       format: z.literal('files'),
-      /** A file, a folder (a Hugging Face dataset folder, mixed files) or a glob such as "data/train-*.parquet". */
-      path: z.string().min(1),
-      textField: z.string().default('text'),
-      idField: z.string().default('id'),
+      ...recordFile,
       maxRecordBytes: z.number().int().min(1024).optional(),
       /** Keep one Hugging Face split: files named "<split>-*" or "<split>.*", or in a folder "<split>". */
       split: z.string().min(1).optional(),

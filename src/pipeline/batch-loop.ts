@@ -34,8 +34,8 @@ export class Checkpointer {
     private readonly outputs: RunOutputs,
     private readonly every: PipelineConfig['checkpoint'],
     from: Checkpoint | null,
-    /** Called before anything is written (a task checks it still owns its folder). */
-    private readonly guard: () => Promise<void> = async () => {},
+    /** Called before anything is written, checkpoints and the loop's records alike (a task checks it still owns its folder). */
+    readonly guard: () => Promise<void> = async () => {},
   ) {
     this.position = from?.position ?? 0;
     this.sequence = from?.sequence ?? 0;
@@ -77,11 +77,11 @@ export interface LoopHooks {
  * order, save checkpoints at the pipeline's cadence, and stop with an `interrupted` error after
  * the batch under way when the signal is aborted.
  */
-export async function runBatches(items: AsyncIterable<ReadItem>, ctx: RunContext, outputs: RunOutputs, checkpointer: Checkpointer, hooks: LoopHooks, guard: () => Promise<void> = async () => {}): Promise<void> {
+export async function runBatches(items: AsyncIterable<ReadItem>, ctx: RunContext, outputs: RunOutputs, checkpointer: Checkpointer, hooks: LoopHooks): Promise<void> {
   const steps = stepsFor(ctx.config);
   const work = (batch: ReadItem[]) => processBatch(batch, ctx, steps);
   for await (const results of orderedMap(batches(items, ctx.config.batchSize), work, ctx.config.concurrency)) {
-    await guard();
+    await checkpointer.guard();
     for (const r of results) {
       hooks.check?.(r);
       await outputs.add(r);

@@ -6,8 +6,7 @@ import { runLocal } from './local.js';
 import { runOneTask } from './one-task.js';
 import { runSlurm } from './slurm.js';
 
-export const EXECUTORS = ['local', 'slurm', 'bullmq'] as const;
-export type Executor = (typeof EXECUTORS)[number];
+const EXECUTORS = ['local', 'slurm', 'bullmq'];
 
 export interface ShardedOptions {
   worldSize: number;
@@ -41,7 +40,7 @@ export async function runSharded(config: PipelineConfig, o: ShardedOptions): Pro
   const { worldSize, rank, seed, log } = o;
   if (worldSize < 1) throw new TailguardError('config', '--world-size expects at least 1 task');
   const executor = o.executor ?? 'local';
-  if (!(EXECUTORS as readonly string[]).includes(executor)) throw new TailguardError('config', `--executor expects local, slurm or bullmq, got "${executor}"`);
+  if (!EXECUTORS.includes(executor)) throw new TailguardError('config', `--executor expects local, slurm or bullmq, got "${executor}"`);
   if (executor === 'bullmq') {
     if (rank !== undefined) throw new TailguardError('config', '--rank and --executor bullmq do not go together: the workers take the tasks from the queue');
     if (o.workers !== undefined) throw new TailguardError('config', '--workers is not for --executor bullmq: start as many `tailguard worker` processes as you want instead');

@@ -101,7 +101,7 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
   const heartbeat = startHeartbeat(tdir);
   try {
     const items = skip(readCorpus(config.input, plan.tasks[rank]), checkpointer.position);
-    await runBatches(items, ctx, outputs, checkpointer, { signal: o.signal, progress: o.progress, yieldBetweenBatches: true }, guarded);
+    await runBatches(items, ctx, outputs, checkpointer, { signal: o.signal, progress: o.progress, yieldBetweenBatches: true });
   } catch (e) {
     // Not ours any more: `guarded` has dropped the buffers; the files are the new owner's.
     if (e instanceof TaskNotOwned) throw e;
