@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { corpusArgument, corpusViewName } from '../corpus/argument.js';
+import { corpusArguments, corpusViewName } from '../corpus/argument.js';
 import { auditCorpora, mergeStatsFiles } from '../pipeline/audit-corpora.js';
 import { loadPipeline } from '../pipeline/config.js';
 import { formatAudit } from '../pipeline/summary.js';
 import { openPrior } from '../prior/open.js';
 import { TailguardError } from '../errors.js';
+import { refuseTogether, refuseUnless } from './flag-rules.js';
 import { CORPUS_FLAGS, DEFAULT_PIPELINE, OUTPUT_FLAGS, corpusFlags, defineCommand, logger } from './command.js';
 
 const HELP = `Usage: tailguard audit <corpus...> [options]
@@ -40,6 +41,7 @@ const FLAGS = {
 
 export const auditCommand = defineCommand('audit', HELP, FLAGS, async (v, positionals) => {
   if (positionals[0] === 'merge') {
+    refuseUnless('audit merge', v, Object.keys(FLAGS).filter((f) => f !== 'out'), false, 'audit merge only adds up statistics files into --out');
     if (!v.out) throw new TailguardError('config', 'audit merge: give the stats files to merge and --out FILE');
     const merged = await mergeStatsFiles(positionals.slice(1), v.out);
     console.log(`merged ${positionals.length - 1} statistics files: ${merged.docs} documents, ${merged.tokens} words -> ${v.out}`);
@@ -47,7 +49,9 @@ export const auditCommand = defineCommand('audit', HELP, FLAGS, async (v, positi
   }
   if (positionals.length === 0) throw new TailguardError('config', 'audit: give at least one corpus (see --help)');
   const taken = new Set<string>();
-  const corpora = positionals.map((arg) => ({ arg, name: corpusViewName(arg, taken), spec: corpusArgument(arg, corpusFlags(v)) }));
+  refuseTogether('audit', v, ['no-prior', 'pipeline'], 'the pipeline is read only for its prior');
+  const specs = corpusArguments(positionals, corpusFlags(v));
+  const corpora = positionals.map((arg, i) => ({ arg, name: corpusViewName(arg, taken), spec: specs[i] }));
   const reference = v.reference === undefined ? undefined : (corpora.find((c) => c.arg === v.reference || c.name === v.reference)?.name ?? v.reference);
   const prior = v['no-prior'] ? undefined : await openPrior((await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE)).prior, logger(v.quiet));
   const out = v.out ?? join('runs', 'audit');

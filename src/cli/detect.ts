@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { corpusArgument } from '../corpus/argument.js';
+import { corpusArguments } from '../corpus/argument.js';
 import { TailguardError } from '../errors.js';
 import { parseDetect, type DetectInput } from '../detect/config.js';
 import { detectSummary } from '../detect/report-markdown.js';
 import { DETECT_FILES, runDetect } from '../detect/run.js';
+import { refuseUnless } from './flag-rules.js';
 import { CORPUS_FLAGS, OUTPUT_FLAGS, corpusFlags, defineCommand, logger, num } from './command.js';
 
 const HELP = `Usage: tailguard detect <corpus> [options]
@@ -66,10 +67,14 @@ export const detectCommand = defineCommand('detect', HELP, OPTIONS, async (v, po
   if (positionals.length !== 1) throw new TailguardError('config', `detect: expected one corpus to examine, got ${positionals.length} (see --help)`);
   const priors = v.priors ?? 'both';
   if (!['both', 'neural', 'ngram'].includes(priors)) throw new TailguardError('config', `--priors expects both, neural or ngram, got "${priors}"`);
+  refuseUnless('detect', v, ['model'], priors !== 'ngram', '--priors ngram uses no neural model');
+  refuseUnless('detect', v, ['generator', 'top-p', 'temperature'], v.synthetic === undefined, '--synthetic gives the machine text, nothing is generated');
+  // The reading flags apply to the arguments they fit (a JSONL's fields), not to brown:heldout.
+  const [target, reference, synthetic] = corpusArguments([positionals[0], v.reference ?? 'brown:heldout', ...(v.synthetic === undefined ? [] : [v.synthetic])], corpusFlags(v));
   const input: DetectInput = {
     seed: num('seed', v['seed']),
-    reference: corpusArgument(v.reference ?? 'brown:heldout', corpusFlags(v)),
-    synthetic: v.synthetic === undefined ? undefined : corpusArgument(v.synthetic, corpusFlags(v)),
+    reference,
+    synthetic,
     priors: {
       neural: priors === 'ngram' ? undefined : { type: 'transformers', model: v.model ?? 'models/brown-gpt-5m' },
       ngram: priors === 'neural' ? undefined : { type: 'ngram', order: 3, minCount: 2, train: { format: 'brown', split: 'train' }, file: '.cache/ngram/brown-train-3gram.tgkn.gz' },
@@ -84,7 +89,7 @@ export const detectCommand = defineCommand('detect', HELP, OPTIONS, async (v, po
   // Flags go through the schema, so --fpr 2 is refused like "fpr": 2 in a file would be.
   const config = parseDetect(JSON.parse(JSON.stringify(input)), 'detect options');
   const out = v.out ?? join('runs', 'detect');
-  const { report } = await runDetect(config, { target: corpusArgument(positionals[0], corpusFlags(v)), out, force: v.force ?? false, log: logger(v.quiet) });
+  const { report } = await runDetect(config, { target, out, force: v.force ?? false, log: logger(v.quiet) });
   if (v.json) console.log(JSON.stringify(report, null, 2));
   else console.log(`${detectSummary(report)}\n  output            ${out} (${DETECT_FILES.detections}, ${DETECT_FILES.html}, …)`);
   return 0;

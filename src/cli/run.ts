@@ -1,8 +1,10 @@
 import { TailguardError } from '../errors.js';
-import { type PipelineConfig, loadPipeline } from '../pipeline/config.js';
+import { type PipelineConfig, loadPipeline, parsePipeline } from '../pipeline/config.js';
 import { runPipeline } from '../pipeline/run.js';
 import { runSharded } from '../pipeline/shards/dispatch.js';
 import { type Command, type FlagValues, OUTPUT_FLAGS, defineCommand, expectArgs, int, logger, seconds } from './command.js';
+import { refuseTogether, refuseUnless } from './flag-rules.js';
+import { EDIT_FLAGS, EDIT_FLAGS_HELP, FIELD_FLAGS, FIELD_FLAGS_HELP, GENERATE_FLAGS, GENERATE_FLAGS_HELP, applyPipelineFlags } from './pipeline-flags.js';
 import { printRun } from './print-run.js';
 import { withSignals } from './signals.js';
 
@@ -33,6 +35,9 @@ Runs a declarative pipeline (see pipelines/) and writes edited.jsonl, synthetic.
 rejects.jsonl and manifest.json to the output folder, then prints a summary.
 ${RUN_OPTIONS_HELP}
 
+Pipeline keys (each flag overrides the key named in brackets; a flag whose stage is off, or
+whose input has no fields, is refused):${EDIT_FLAGS_HELP}${GENERATE_FLAGS_HELP}${FIELD_FLAGS_HELP}
+
 Sharded runs (the same files as one run, byte for byte):
   --world-size N   split the corpus into N tasks (also TAILGUARD_WORLD_SIZE); inside files too
   --workers W      run the tasks on W worker processes here, then merge (default: one per CPU;
@@ -55,6 +60,7 @@ Sharded runs (the same files as one run, byte for byte):
 
 Example:
   tailguard run pipelines/toedit-ngram.json --seed 7 --out runs/seed7
+  tailguard run pipelines/toedit-ngram.json --target-share 0.2 --top-p 0.9 --out runs/share20
   tailguard run pipelines/toedit-ngram.json --world-size 8 --workers 4 --out runs/sharded
   tailguard run pipelines/toedit-ngram.json --world-size 64 --executor bullmq --redis redis://10.0.0.5:6379 --out /shared/runs/big`;
 
@@ -72,6 +78,7 @@ const SHARD_FLAGS = {
 
 /** Run a pipeline once, with a clean stop on SIGINT/SIGTERM; print the summary. */
 export async function runOnce(config: PipelineConfig, v: FlagValues<typeof RUN_FLAGS>, argv: string[]): Promise<number> {
+  refuseTogether(argv[0], v, ['resume', 'force'], '--force starts over, --resume continues the interrupted run');
   const log = logger(v.quiet);
   const result = await withSignals(argv, (signal) =>
     runPipeline(config, { out: v.out, seed: int('seed', v.seed), limit: int('limit', v.limit), force: v.force ?? false, resume: v.resume ?? false, strict: v.strict ?? false, signal, progress: v.quiet ? false : undefined, log }),
@@ -79,15 +86,20 @@ export async function runOnce(config: PipelineConfig, v: FlagValues<typeof RUN_F
   return printRun(result, v.json);
 }
 
-export const runCommand: Command = defineCommand('run', HELP, { ...RUN_FLAGS, ...SHARD_FLAGS }, async (v, positionals, argv) => {
+export const runCommand: Command = defineCommand('run', HELP, { ...RUN_FLAGS, ...SHARD_FLAGS, ...EDIT_FLAGS, ...GENERATE_FLAGS, ...FIELD_FLAGS }, async (v, positionals, argv) => {
   expectArgs('run', positionals, 'pipeline file');
-  const config = await loadPipeline(positionals[0]);
+  const file = positionals[0];
+  const config = parsePipeline(applyPipelineFlags('run', await loadPipeline(file), v), `${file} with flags`);
   const worldSize = int('world-size', v['world-size'] ?? process.env.TAILGUARD_WORLD_SIZE);
   const rank = int('rank', v.rank ?? process.env.TAILGUARD_RANK);
   if (worldSize === undefined) {
     if (rank !== undefined) throw new TailguardError('config', '--rank needs --world-size (or TAILGUARD_WORLD_SIZE): the number of tasks the run is split into');
+    refuseUnless('run', v, Object.keys(SHARD_FLAGS), false, 'it is for sharded runs; give --world-size N too');
     return runOnce(config, v, argv);
   }
+  const executor = v.executor ?? 'local';
+  refuseUnless('run', v, ['sbatch', 'dry-run'], executor === 'slurm', 'it is for --executor slurm');
+  refuseUnless('run', v, ['redis', 'queue', 'lock-seconds'], executor === 'bullmq', 'it is for --executor bullmq');
   for (const flag of ['limit', 'strict', 'resume'] as const) {
     if (v[flag] !== undefined) throw new TailguardError('config', `--${flag} cannot be used with --world-size${flag === 'resume' ? ': a relaunch resumes by itself' : ': it needs one reader over the whole corpus'}`);
   }
@@ -95,6 +107,6 @@ export const runCommand: Command = defineCommand('run', HELP, { ...RUN_FLAGS, ..
   const options = { worldSize, rank, executor: v.executor, out: v.out, seed: int('seed', v.seed), force: v.force ?? false, workers: int('workers', v.workers), sbatch: v.sbatch, submit: !v['dry-run'], redis: v.redis, queue: v.queue, lockSeconds, log: logger(v.quiet) };
   const outcome = await withSignals(argv, (signal) => runSharded(config, { ...options, signal }));
   if (outcome.kind === 'run') return printRun(outcome.result, v.json);
-  console.log(outcome.message);
+  console.log(v.json ? JSON.stringify({ message: outcome.message }) : outcome.message);
   return 0;
 });

@@ -1,6 +1,7 @@
 import { corpusArgument } from '../corpus/argument.js';
 import { type PipelineConfig, loadPipeline, parsePipeline } from '../pipeline/config.js';
-import { type Command, CORPUS_FLAGS, DEFAULT_PIPELINE, type FlagValues, corpusFlags, defineCommand, expectArgs, int, num } from './command.js';
+import { type Command, CORPUS_FLAGS, DEFAULT_PIPELINE, type FlagValues, corpusFlags, defineCommand, expectArgs } from './command.js';
+import { EDIT_FLAGS, EDIT_FLAGS_HELP, GENERATE_FLAGS, GENERATE_FLAGS_HELP, applyPipelineFlags } from './pipeline-flags.js';
 import { RUN_FLAGS, RUN_OPTIONS_HELP, runOnce } from './run.js';
 
 const FILE_HELP = `
@@ -15,8 +16,6 @@ const FILE_HELP = `
   --id-field F     field or column holding the id (default: id)`;
 
 const STAGE_FLAGS = { ...RUN_FLAGS, ...CORPUS_FLAGS, pipeline: { type: 'string' } } as const;
-const EDIT_FLAGS = { p: { type: 'string' }, 'target-share': { type: 'string' } } as const;
-const GENERATE_FLAGS = { 'prompt-tokens': { type: 'string' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' } } as const;
 
 type StageValues = FlagValues<typeof STAGE_FLAGS & typeof EDIT_FLAGS & typeof GENERATE_FLAGS>;
 
@@ -24,20 +23,9 @@ type StageValues = FlagValues<typeof STAGE_FLAGS & typeof EDIT_FLAGS & typeof GE
 async function stagePipeline(command: 'score' | 'edit' | 'generate', file: string, v: StageValues): Promise<PipelineConfig> {
   const base = await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE);
   const input = corpusArgument(file, corpusFlags(v));
-  const selection =
-    v.p !== undefined ? { mode: 'absolute', p: num('p', v.p) } : v['target-share'] !== undefined ? { mode: 'calibrated', targetShare: num('target-share', v['target-share']) } : base.edit.selection;
-  const synthetic = {
-    ...base.synthetic,
-    ...(v['prompt-tokens'] !== undefined && { promptTokens: int('prompt-tokens', v['prompt-tokens']) }),
-    ...(v.temperature !== undefined && { temperature: num('temperature', v.temperature) }),
-    ...(v['top-k'] !== undefined && { topK: int('top-k', v['top-k']) }),
-    ...(v['top-p'] !== undefined && { topP: num('top-p', v['top-p']) }),
-    enabled: command === 'generate',
-  };
-  return parsePipeline(
-    { ...base, name: `${base.name}-${command}`, input, edit: { ...base.edit, selection, enabled: command === 'edit' }, synthetic, writeScores: command === 'score', output: {} },
-    `${command} options`,
-  );
+  const stage = { ...base, name: `${base.name}-${command}`, input, edit: { ...base.edit, enabled: command === 'edit' }, synthetic: { ...base.synthetic, enabled: command === 'generate' }, writeScores: command === 'score' };
+  // The base pipeline's output settings (a folder, Parquet) are its own; a stage writes JSONL to --out.
+  return parsePipeline({ ...applyPipelineFlags(command, stage, v), output: {} }, `${command} options`);
 }
 
 function stageCommand(command: 'score' | 'edit' | 'generate', help: string, flags: typeof EDIT_FLAGS | typeof GENERATE_FLAGS | Record<string, never>): Command {
@@ -64,9 +52,7 @@ export const editCommand = stageCommand(
   `Usage: tailguard edit <file> [options]
 
 Applies the pipeline's edit stage (ToEdit by default) to a file: edited.jsonl and edits.jsonl.
-${FILE_HELP}
-  --p P            absolute threshold: select tokens with P > p
-  --target-share S calibrated threshold: select a share S of tokens${RUN_OPTIONS_HELP}
+${FILE_HELP}${EDIT_FLAGS_HELP}${RUN_OPTIONS_HELP}
 
 Example:
   tailguard edit corpus.jsonl --target-share 0.125 --out runs/edited`,
@@ -79,11 +65,7 @@ export const generateCommand = stageCommand(
 
 Continues the first tokens of every document with the prior to the document's length:
 synthetic.jsonl.
-${FILE_HELP}
-  --prompt-tokens N  tokens of each document kept as the prompt
-  --temperature T    sampling temperature (default 1)
-  --top-k K          keep the K most probable tokens (0 = off)
-  --top-p P          nucleus sampling mass (1 = off)${RUN_OPTIONS_HELP}
+${FILE_HELP}${GENERATE_FLAGS_HELP}${RUN_OPTIONS_HELP}
 
 Example:
   tailguard generate corpus.jsonl --top-p 0.9 --out runs/synthetic`,

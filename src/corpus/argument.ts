@@ -16,21 +16,50 @@ export interface CorpusFlags {
 /**
  * A corpus argument as a spec: `brown:<split>`; a file whose extension (or `format`) gives its
  * format; a folder or a glob of data files (a Hugging Face dataset folder, mixed files), each
- * file read by its extension unless `format` says otherwise.
+ * file read by its extension unless `format` says otherwise. A reading flag that does not apply
+ * to it (`--text-field` for the Brown corpus or a text file) is refused, not ignored.
  */
 export function corpusArgument(arg: string, flags: CorpusFlags = {}): CorpusSpec {
-  const brown = /^brown:(train|heldout|all)$/.exec(arg);
-  if (brown) return { format: 'brown', split: brown[1] as 'train' | 'heldout' | 'all' };
+  const { spec, unused } = interpret(arg, flags);
+  if (unused.length > 0) throw new TailguardError('config', `${FLAG_NAMES[unused[0]]} does not apply to ${arg}: ${whyUnused(spec)}`);
+  return spec;
+}
+
+/**
+ * Several corpus arguments read with the same flags (audit, detect): a flag applies to those
+ * arguments it fits (a JSONL's fields, not the Brown corpus's) and is refused only when it fits none.
+ */
+export function corpusArguments(args: string[], flags: CorpusFlags): CorpusSpec[] {
+  const read = args.map((arg) => interpret(arg, flags));
+  for (const name of Object.keys(FLAG_NAMES) as (keyof CorpusFlags)[]) {
+    if (flags[name] !== undefined && read.every((r) => r.unused.includes(name))) throw new TailguardError('config', `${FLAG_NAMES[name]} does not apply to ${args.join(', ')}: ${whyUnused(read[0].spec)}`);
+  }
+  return read.map((r) => r.spec);
+}
+
+const FLAG_NAMES: Record<keyof CorpusFlags, string> = { format: '--format', textField: '--text-field', idField: '--id-field', split: '--split' };
+
+/** The spec, and which of the given flags it does not use. */
+function interpret(arg: string, flags: CorpusFlags): { spec: CorpusSpec; unused: (keyof CorpusFlags)[] } {
   const given = flags.format;
   if (given !== undefined && !(FILE_FORMATS as readonly string[]).includes(given)) throw new TailguardError('config', `--format expects ${FILE_FORMATS.join(', ')}, got "${given}"`);
+  const unused = (names: (keyof CorpusFlags)[]) => names.filter((n) => flags[n] !== undefined);
+  const brown = /^brown:(train|heldout|all)$/.exec(arg);
+  if (brown) return { spec: { format: 'brown', split: brown[1] as 'train' | 'heldout' | 'all' }, unused: unused(['format', 'textField', 'idField', 'split']) };
   const fields = { textField: flags.textField ?? 'text', idField: flags.idField ?? 'id' };
   const format = (given as FileFormat | undefined) ?? formatFromPath(arg);
   // A name with a data file's extension is meant as that file, even when it is a folder (which the reader then refuses).
   if (isGlob(arg) || (format === undefined && isDirectory(arg)) || flags.split !== undefined) {
-    return format === 'text' && !isGlob(arg) ? { format, path: arg } : { format: 'files', path: arg, ...fields, split: flags.split, fileFormat: given as FileFormat | undefined };
+    if (format === 'text' && !isGlob(arg)) return { spec: { format, path: arg }, unused: unused(['textField', 'idField', 'split']) };
+    return { spec: { format: 'files', path: arg, ...fields, split: flags.split, fileFormat: given as FileFormat | undefined }, unused: [] };
   }
   if (format === undefined) throw new TailguardError('config', `${arg}: cannot tell the format from the extension; pass --format ${FILE_FORMATS.join('|')}`);
-  return format === 'text' ? { format, path: arg } : { format, path: arg, ...fields };
+  if (format === 'text') return { spec: { format, path: arg }, unused: unused(['textField', 'idField']) };
+  return { spec: { format, path: arg, ...fields }, unused: [] };
+}
+
+function whyUnused(spec: CorpusSpec): string {
+  return spec.format === 'brown' ? 'the built-in Brown corpus has its own format, fields and splits' : 'text files have no fields: each file is one document';
 }
 
 /** A short name for a corpus argument: its file name without extension, safe as a file name part, unique among `taken`. */
