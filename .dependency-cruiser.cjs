@@ -6,7 +6,7 @@
  * From the bottom up, each part may import only the parts below it:
  *
  *   shared utilities   src/errors.ts, src/config-file.ts, src/hash.ts, src/random.ts,
- *                      src/package-resource.ts, src/shell-quote.ts
+ *                      src/package-resource.ts, src/shell-quote.ts, src/progress.ts
  *   corpus             src/corpus/     readers, writers, the corpus spec
  *   prior              src/prior/
  *   edit, generate,    src/edit/, src/generate/, src/audit/  (none imports another)
@@ -27,7 +27,7 @@
  * wrong import is reported once (and once more by no-cycles if it closes one).
  */
 
-const UTILITIES = "^src/(errors|config-file|hash|random|package-resource|shell-quote)\\.ts$";
+const UTILITIES = "^src/(errors|config-file|hash|random|package-resource|shell-quote|progress)\\.ts$";
 const CLI = "^src/cli(\\.ts$|/)";
 const INDEX = "^src/index\\.ts$";
 /** The folders `names`, as one regular expression. */

@@ -10,6 +10,7 @@ import { editCommand, generateCommand, scoreCommand } from './cli/stage.js';
 import { statusCommand } from './cli/status.js';
 import { workerCommand } from './cli/worker.js';
 import { TailguardError, type ErrorCode } from './errors.js';
+import { stderrLine } from './progress.js';
 import { versions } from './run-io/versions.js';
 
 /** Exit codes, documented in the README (6, a failed gate, comes from the run commands). */
@@ -72,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
+    // A bar left by the failed step must not be drawn again under the error.
+    stderrLine.hide();
     if (e instanceof TailguardError) {
       console.error(`tailguard: ${e.message}`);
       process.exit(EXIT[e.code]);

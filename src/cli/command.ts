@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { TailguardError } from '../errors.js';
+import { stderrLine } from '../progress.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O & { help: { type: 'boolean'; short: 'h' } }; allowPositionals: true; strict: true }>>;
@@ -79,9 +80,9 @@ export function corpusFlags(v: { format?: string; 'text-field'?: string; 'id-fie
   return { format: v.format, textField: v['text-field'], idField: v['id-field'], split: v.split };
 }
 
-/** Log lines on stderr, or none with --quiet. */
+/** Log lines on stderr (above the progress bar, never on its line), or none with --quiet. */
 export function logger(quiet: boolean | undefined): (message: string) => void {
-  return quiet ? () => {} : (m) => console.error(m);
+  return quiet ? () => {} : (m) => stderrLine.print(m);
 }
 
 export function int(name: string, value: string | undefined): number | undefined {

@@ -1,4 +1,5 @@
 import { TailguardError } from '../errors.js';
+import { stderrLine } from '../progress.js';
 import { shellQuote } from '../shell-quote.js';
 
 /** Exit codes after a clean stop on a signal: 128 + the signal's number, as shells report it. */
@@ -12,7 +13,7 @@ export async function withSignals<T>(argv: string[], run: (signal: AbortSignal) 
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(SIGNAL_EXIT[name]);
-    console.error(`tailguard: ${name}: stopping after the current batch (send it again to stop at once)`);
+    stderrLine.print(`tailguard: ${name}: stopping after the current batch (send it again to stop at once)`);
     controller.abort(name);
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
@@ -23,7 +24,7 @@ export async function withSignals<T>(argv: string[], run: (signal: AbortSignal) 
       // A sharded run resumes by being launched again; a single run needs --resume.
       const shardedRun = argv.some((a) => a.startsWith('--world-size')) || process.env.TAILGUARD_WORLD_SIZE !== undefined;
       const again = ['tailguard', ...argv.filter((a) => a !== '--resume' && a !== '--force'), ...(shardedRun ? [] : ['--resume'])].map(shellQuote).join(' ');
-      console.error(`tailguard: ${e.message}\nresume with: ${again}`);
+      stderrLine.print(`tailguard: ${e.message}\nresume with: ${again}`);
       process.exit(SIGNAL_EXIT[controller.signal.reason as string] ?? 130);
     }
     throw e;

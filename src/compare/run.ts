@@ -16,6 +16,7 @@ import { DownstreamCheck } from './downstream.js';
 import { comparisonMarkdown, comparisonHtml } from './report.js';
 import { resampleOptions } from '../edit/config.js';
 import { type EditedCorpus, type ScoredDocument, editCorpus, randomBaseline, strategyThreshold } from './strategies.js';
+import { ItemCount } from '../progress.js';
 
 export interface CompareOptions {
   out?: string;
@@ -63,9 +64,12 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
 
     t = Date.now();
     const edited = new Map<string, { threshold: number; runs: EditedCorpus[] }>();
-    for (const s of config.strategies.filter((x) => x.kind === 'toedit')) {
+    const toedit = config.strategies.filter((x) => x.kind === 'toedit');
+    const editing = new ItemCount(toedit.length);
+    for (const s of toedit) {
       const threshold = strategyThreshold(s, corpus, prior);
       edited.set(s.name, { threshold, runs: seeds.map((sd) => editCorpus(corpus, prior, resampleOptions(s, threshold), sd)) });
+      log(`[${editing.next()}] edited with ${s.name} (${seeds.length} seeds)`);
     }
     for (const s of config.strategies.filter((x) => x.kind === 'random')) {
       const mirror = edited.get(s.mirror!)!;
@@ -99,6 +103,7 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
     const humanView = await view(humanTexts, [humanTexts]);
     const syntheticView = await view(synthetic, [synthetic]);
     const strategies: StrategyResult[] = [];
+    const audited = new ItemCount(config.strategies.length);
     for (const s of config.strategies) {
       const { threshold, runs } = edited.get(s.name)!;
       const v = await view(runs[0].texts, runs.map((r) => r.texts));
@@ -114,7 +119,7 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
         selectedByProbability: runs[0].selectedByProbability,
         ...v,
       });
-      log(`${s.name}: changed ${(strategies.at(-1)!.changedShare * 100).toFixed(2)}%, downstream perplexity ${v.downstream.mean.toFixed(1)}`);
+      log(`[${audited.next()}] ${s.name}: changed ${(strategies.at(-1)!.changedShare * 100).toFixed(2)}%, downstream perplexity ${v.downstream.mean.toFixed(1)}`);
     }
     lap('auditSeconds', t);
     timings.wallSeconds = (Date.now() - started) / 1000;

@@ -12,7 +12,8 @@ import { checkpointPath, inputIdentity, loadCheckpoint, outputSettings } from '.
 import { type PipelineConfig, calibratedSelection } from './config.js';
 import { finishRun } from './finish-run.js';
 import { openPrior } from '../prior/open.js';
-import { Progress } from './progress.js';
+import { Progress } from '../progress.js';
+import { InputPosition } from './input-position.js';
 import { prepareRunFolder } from '../run-io/run-folder.js';
 import { type RunContext, decideThreshold } from './run-context.js';
 import { type ItemResult, RunOutputs } from './run-outputs.js';
@@ -68,6 +69,12 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   if (checkpoint) log(`resuming after ${checkpoint.position} records (${checkpoint.accounting.total.written} written, ${checkpoint.accounting.total.rejected} rejected)`);
 
   const timings: Record<string, number> = {};
+  // Every phase shows from its first instant: opening (or training) the prior can take minutes.
+  const progress = new Progress('tailguard', undefined, 'tokens', options.progress);
+  const known = limit ?? (config.input.format === 'brown' ? (await brownFiles(config.input.split)).length : undefined);
+  const measured = async () => (known === undefined ? await InputPosition.of(config.input) : undefined);
+  const follow = (position: InputPosition | undefined, items: AsyncIterable<ReadItem>) => (position ? position.follow(items) : items);
+  progress.phase(`opening the ${config.prior.type === 'ngram' ? 'n-gram' : 'neural'} prior`);
   const prior = options.prior ?? (await openPrior(config.prior, log));
   timings.priorSeconds = (Date.now() - started) / 1000;
 
@@ -77,7 +84,16 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     ? { threshold: checkpoint.threshold, calibration: checkpoint.calibration }
     : await decideThreshold(config, async () => {
         const t = Date.now();
-        const items = () => untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning');
+        const position = await measured();
+        progress.phase('calibrating the threshold (scoring the corpus)', { total: known, bytes: position });
+        const counted = async function* (items: AsyncIterable<ReadItem>) {
+          for await (const item of items) {
+            yield item;
+            position?.advance(1);
+            progress.tick(1, 0);
+          }
+        };
+        const items = () => counted(follow(position, untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning')));
         const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, config.edit.editWhitespace, keepFor(config));
         scoreCache = result.scores;
         timings.calibrationSeconds = (Date.now() - t) / 1000;
@@ -87,8 +103,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
       });
 
   const outputs = new RunOutputs(dir, config, checkpoint);
-  const known = config.input.format === 'brown' ? (await brownFiles(config.input.split)).length : undefined;
-  const progress = new Progress('tailguard', limit ?? known, 'tokens', options.progress);
+  const position = await measured();
+  progress.phase(config.edit.enabled ? 'editing' : config.synthetic.enabled ? 'generating' : 'scoring', { total: known, bytes: position });
   const checkpointer = new Checkpointer(dir, { settings, input, threshold, calibration }, outputs, config.checkpoint, checkpoint);
   const ctx: RunContext = { config, prior, seed, threshold, scoreCache };
   const strict = (r: ItemResult) => {
@@ -99,8 +115,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const t0 = Date.now();
   try {
     // Records before the checkpoint are read again (that rebuilds the duplicate-id check) but not processed.
-    const items = skip(limitDocs(readCorpus(config.input), limit), checkpointer.position);
-    await runBatches(items, ctx, outputs, checkpointer, { signal: options.signal, check: options.strict ? strict : undefined, progress: (records, tokens) => progress.tick(records, tokens) });
+    const items = follow(position, skip(limitDocs(readCorpus(config.input), limit), checkpointer.position));
+    await runBatches(items, ctx, outputs, checkpointer, { signal: options.signal, check: options.strict ? strict : undefined, progress: (records, tokens) => (position?.advance(records), progress.tick(records, tokens)) });
   } catch (e) {
     progress.finish();
     await closeAfterStop(e, outputs, checkpointer);
@@ -108,7 +124,6 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     const { written, rejected } = outputs.accounting.total;
     throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
   }
-  progress.finish();
   timings.processSeconds = (Date.now() - t0) / 1000;
   outputs.check();
   const { total } = outputs.accounting;
@@ -117,7 +132,9 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
   }
 
+  progress.phase('writing the audit and reports');
   const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started });
+  progress.finish();
   // The manifest marks the run finished; only then may the checkpoint go.
   await rm(checkpointPath(dir), { force: true });
   if (!options.prior) await prior.dispose();

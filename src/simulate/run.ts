@@ -14,6 +14,7 @@ import type { SimulationResults } from './results.js';
 import type { RegimeRun } from './step.js';
 import { SIM_FILES, resultsCsv, summaryCsv } from './tables.js';
 import { simulationHtml } from './report.js';
+import { ItemCount } from '../progress.js';
 
 export interface SimulateOptions {
   /** Output folder (default: runs/<name>). */
@@ -40,7 +41,8 @@ export async function runSimulation(config: SimulationConfig, options: SimulateO
   const seeds = Array.from({ length: config.repeats }, (_, r) => config.seed + r);
   const workers = Math.min(seeds.length * config.regimes.length, options.workers ?? config.workers ?? availableParallelism());
   const started = performance.now();
-  const repeats = workers > 1 ? await inWorkers(config, seeds, workers, log) : seeds.map((seed) => inThread(config, brown, seed, log));
+  const count = new ItemCount(workers > 1 ? seeds.length * config.regimes.length : seeds.length);
+  const repeats = workers > 1 ? await inWorkers(config, seeds, workers, (m) => log(`[${count.next()}] ${m}`)) : seeds.map((seed) => inThread(config, brown, seed, (m) => log(`[${count.next()}] ${m}`)));
   const results: SimulationResults = {
     name: config.name,
     description: config.description,

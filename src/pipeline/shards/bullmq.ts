@@ -6,7 +6,7 @@ import { type ErrorCode, TailguardError } from '../../errors.js';
 import type { PriorModel } from '../../prior/types.js';
 import type { PipelineConfig } from '../config.js';
 import { openPrior } from '../../prior/open.js';
-import { formatSeconds } from '../progress.js';
+import { formatSeconds } from '../../progress.js';
 import { prepareRunFolder } from '../../run-io/run-folder.js';
 import type { RunResult } from '../run.js';
 import { ATTEMPTS, BACKOFF, DEFAULT_LOCK_SECONDS, MAX_STALLED, REGISTRY, type TaskJob, type TaskProgress, type TaskResult, connection, jobId, jobPrefix, openRedis, queueFor, shownUrl, stalledInterval } from './bullmq-queue.js';

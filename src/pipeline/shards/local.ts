@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCorpus } from '../../corpus/read.js';
 import type { PipelineConfig } from '../config.js';
-import { Progress } from '../progress.js';
+import { Progress } from '../../progress.js';
 import { prepareRunFolder } from '../../run-io/run-folder.js';
 import type { RunResult } from '../run.js';
 import { ShardMerger } from './merge.js';
