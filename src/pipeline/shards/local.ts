@@ -83,7 +83,7 @@ async function runPending(pool: WorkerPool, ranks: number[], finished: (rank: nu
       finished(m.rank);
       read += m.read;
       if (pool.records === undefined && count < ranks.length) progress.expect(Math.round((read / count) * ranks.length));
-      progress.finish();
+      // The CLI's log prints above the bar; the bar stays.
       log(`task ${m.rank} ${m.skipped ? 'finished earlier' : 'done'}: ${m.read} records in ${m.seconds.toFixed(1)}s (${count}/${ranks.length})`);
     },
   });
