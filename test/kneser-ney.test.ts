@@ -116,6 +116,13 @@ test('a corrupt model file gives an error naming the file and the fix', async (t
   await writeFile(bad, (await readFile(TEST_MODEL_FILE)).subarray(0, 1000));
   const e = await t.throwsAsync(NGramPrior.load(bad), { instanceOf: TailguardError });
   t.regex(e!.message, /corrupt\.tgkn\.gz.*delete it to retrain/);
+  // Same size, 200 bytes inverted in the middle: gzip's CRC-32 (or the inflater before it) notices.
+  const flipped = Buffer.from(await readFile(TEST_MODEL_FILE));
+  for (let i = 0; i < 200; i++) flipped[(flipped.length >> 1) + i * 97] ^= 0xff;
+  await writeFile(bad, flipped);
+  const f = await t.throwsAsync(NGramPrior.load(bad), { instanceOf: TailguardError });
+  t.is((f as TailguardError).code, 'model');
+  t.regex(f!.message, /corrupt\.tgkn\.gz: not a usable n-gram model file \(corrupt or truncated gzip data: .+\); delete it to retrain/);
   await t.throwsAsync(NGramPrior.load('.cache/test/missing.tgkn.gz'), { message: /missing\.tgkn\.gz: cannot read/ });
 });
 

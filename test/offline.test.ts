@@ -1,11 +1,13 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
-import { cp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readBrown } from '../src/index.js';
 import { cli, startNode } from './helpers/cli.js';
+import { copyShippedModel, flipBytes } from './helpers/model-copy.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const dir = await newTempDir('offline');
@@ -65,22 +67,50 @@ test('a full pipeline with the shipped neural prior runs with the network made i
   t.true((await stat(join(dir, 'run', 'synthetic.jsonl'))).size > 0);
 });
 
-test('a missing or corrupt model folder is a model error (exit 4) that names the file and the fix', async (t) => {
+test('a missing model folder is a model error (exit 4) that names it and the fix', async (t) => {
   const base = JSON.parse(await readFile('pipelines/toedit.json', 'utf8'));
   const missing = join(dir, 'missing-model.json');
   await writeFile(missing, JSON.stringify({ ...base, prior: { ...base.prior, model: join(dir, 'no-such-model') } }));
   const m = await cli(['run', missing, '--out', join(dir, 'm'), '--limit', '1'], offline);
   t.is(m.code, 4, m.stderr);
   t.regex(m.stderr, /Model folder "\S+no-such-model" does not exist\./);
+  t.notRegex(m.stderr, /NETWORK ATTEMPT/, 'a missing local model never falls back to the hub');
+});
 
-  const broken = join(dir, 'broken-model');
-  await cp('models/brown-gpt-5m', broken, { recursive: true });
-  const onnx = join(broken, 'onnx', 'decoder_model_merged.onnx');
+/** Run a one-document pipeline on model folder `model`; stderr must hold our message and nothing of onnxruntime's. */
+async function runOn(t: ExecutionContext, model: string): Promise<string> {
+  const base = JSON.parse(await readFile('pipelines/toedit.json', 'utf8'));
+  const pipeline = join(model, '..', `${basename(model)}.json`);
+  await writeFile(pipeline, JSON.stringify({ ...base, prior: { ...base.prior, model } }));
+  const r = await cli(['run', pipeline, '--out', join(model, '..', `${basename(model)}-run`), '--limit', '1'], offline);
+  t.is(r.code, 4, r.stderr);
+  t.notRegex(r.stderr, /^\s+at /m, 'no stack trace');
+  t.notRegex(r.stderr, /wasm|onnxruntime|Something went wrong/i, "nothing of onnxruntime's or transformers.js's own");
+  t.notRegex(r.stderr, /NETWORK ATTEMPT/, 'a broken local model never falls back to the hub');
+  t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  return r.stderr;
+}
+
+test('a byte-flipped model (same size) is a model error (exit 4) naming the file and both hashes; without SHA256SUMS the probe refuses it', async (t) => {
+  const { folder, onnx } = await copyShippedModel(dir, 'flipped');
+  await flipBytes(onnx);
+  const sums = await readFile(join(folder, 'SHA256SUMS'), 'utf8');
+  const expected = /^([0-9a-f]{64}) {2}onnx\/decoder_model_merged\.onnx$/m.exec(sums)![1];
+  const actual = createHash('sha256').update(await readFile(onnx)).digest('hex');
+  const checked = await runOn(t, folder);
+  t.true(checked.includes(`Model file "${onnx}" does not match its checksum`), checked);
+  t.true(checked.includes(`expected sha256 ${expected}, actual ${actual}`), checked);
+  t.regex(checked, /make model/);
+
+  await rm(join(folder, 'SHA256SUMS'));
+  const probed = await runOn(t, folder);
+  t.true(probed.includes(`Model "${folder}" fails the sanity probe`), probed);
+});
+
+test('a truncated model without SHA256SUMS is a model error (exit 4) with onnxruntime\'s reason and none of its traces', async (t) => {
+  const { folder, onnx } = await copyShippedModel(dir, 'truncated');
+  await rm(join(folder, 'SHA256SUMS'));
   await truncate(onnx, Math.floor((await stat(onnx)).size / 3));
-  const corrupt = join(dir, 'corrupt-model.json');
-  await writeFile(corrupt, JSON.stringify({ ...base, prior: { ...base.prior, model: broken } }));
-  const c = await cli(['run', corrupt, '--out', join(dir, 'c'), '--limit', '1'], offline);
-  t.is(c.code, 4, c.stderr);
-  t.regex(c.stderr, /Could not load "\S+decoder_model_merged\.onnx" \(missing, truncated or not an ONNX graph\?\)/);
-  t.notRegex(m.stderr + c.stderr, /NETWORK ATTEMPT/, 'a broken local model never falls back to the hub');
+  const stderr = await runOn(t, folder);
+  t.true(stderr.includes(`Could not load "${onnx}" (missing, truncated or not an ONNX graph?): Failed to load model because protobuf parsing failed.`), stderr);
 });

@@ -23,7 +23,7 @@ test('npm pack gives a package that installs into an empty folder, where `npx ta
   const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], { maxBuffer: 64 << 20 });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   const paths = new Set(packed.files.map((f) => f.path));
-  for (const f of ['dist/src/cli.js', 'dist/src/index.d.ts', 'pipelines/toedit-ngram.json', 'models/brown-gpt-5m/onnx/decoder_model_merged.onnx', 'README.md']) t.true(paths.has(f), f);
+  for (const f of ['dist/src/cli.js', 'dist/src/index.d.ts', 'pipelines/toedit-ngram.json', 'models/brown-gpt-5m/onnx/decoder_model_merged.onnx', 'models/brown-gpt-5m/SHA256SUMS', 'README.md']) t.true(paths.has(f), f);
   t.false([...paths].some((p) => p.startsWith('test/') || p.startsWith('src/') || p.startsWith('dist/test/')), 'no sources or tests');
 
   const consumer = join(dir, 'consumer');

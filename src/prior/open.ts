@@ -23,5 +23,6 @@ export async function openPrior(config: PriorConfig, log: (message: string) => v
   const { TransformersPrior } = await import('./transformers/index.js');
   const prior = await TransformersPrior.load({ ...options, model: resolveResource(options.model) });
   log(`loaded ${prior.identity.name} (transformers.js, vocabulary ${prior.identity.vocabSize}, context ${prior.identity.contextSize}) in ${seconds()}s`);
+  for (const warning of prior.warnings) log(`warning: ${warning}`);
   return prior;
 }

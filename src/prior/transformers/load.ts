@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@xenova/transformers';
 import { TailguardError } from '../../errors.js';
-import type { ByteLevelTokenizerLike } from './tokenizer.js';
+import { sha256File, unverifiedWarning, verifyChecksums } from './checksums.js';
 import type { CausalLM } from './model.js';
+import { quietLibraries } from './quiet-libraries.js';
+import type { ByteLevelTokenizerLike } from './tokenizer.js';
 
 /** Options of {@link TransformersPrior.load}. */
 export interface TransformersPriorOptions {
@@ -26,19 +27,27 @@ export interface LoadedModel {
   name: string;
   folder: string | null;
   onnxFile: string | null;
+  /** sha256 of onnxFile, hashed once: by the checksum check when the folder has a manifest. */
+  onnxSha256: string;
+  /** Whether SHA256SUMS verified every file the load read ('none' for a hub model). */
+  checksums: 'verified' | 'partial' | 'none';
+  /** Said to the user once the model is open (e.g. that nothing verified its files). */
+  warnings: string[];
   config: { vocab_size: number; n_positions: number; [key: string]: unknown };
   tokenizer: ByteLevelTokenizerLike;
   model: CausalLM;
 }
 
 const REBUILD_HINT = 'Build the bundled model with "make model" (bash tools/model/build.sh), or pass a folder holding a transformers.js causal LM.';
+/** For a folder whose files are damaged rather than missing. */
+export const RESTORE_HINT = 'Restore the folder from a clean copy (for the shipped model: git checkout models/brown-gpt-5m, or reinstall Tailguard) or rebuild it with "make model" (bash tools/model/build.sh).';
 
 function onnxName(quantized: boolean): string {
   return `onnx/decoder_model_merged${quantized ? '_quantized' : ''}.onnx`;
 }
 
 /** The files a local folder must hold; every missing one is named in a single error. */
-function checkFolder(folder: string, quantized: boolean): void {
+function checkFolder(folder: string, quantized: boolean): string[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new TailguardError('model', `Model folder "${folder}" does not exist. ${REBUILD_HINT}`, { file: folder });
   }
@@ -52,6 +61,8 @@ function checkFolder(folder: string, quantized: boolean): void {
       { file: join(folder, missing[0]) },
     );
   }
+  // transformers.js also reads generation_config.json when there is one.
+  return existsSync(join(folder, 'generation_config.json')) ? [...needed.slice(0, 1), 'generation_config.json', ...needed.slice(1)] : needed;
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
@@ -62,20 +73,28 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   }
 }
 
+/** The load holding transformers.js's `env` now; the next one waits for it. */
+let envInUse: Promise<unknown> = Promise.resolve();
+
 /**
  * transformers.js v2 only reads models through its global `env`; set it for one load and put it
- * back, so loading a prior does not change how other code resolves models.
+ * back, so loading a prior does not change how other code resolves models. Loads take turns: two
+ * at once (two folders in one process) would each read the other's localModelPath.
  */
 async function withEnv<T>(settings: { allowRemoteModels: boolean; localModelPath?: string }, run: () => Promise<T>): Promise<T> {
-  const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath };
-  env.allowRemoteModels = settings.allowRemoteModels;
-  if (settings.localModelPath !== undefined) env.localModelPath = settings.localModelPath;
-  try {
-    return await run();
-  } finally {
-    env.allowRemoteModels = saved.allowRemoteModels;
-    env.localModelPath = saved.localModelPath;
-  }
+  const turn = envInUse.then(async () => {
+    const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath };
+    env.allowRemoteModels = settings.allowRemoteModels;
+    if (settings.localModelPath !== undefined) env.localModelPath = settings.localModelPath;
+    try {
+      return await run();
+    } finally {
+      env.allowRemoteModels = saved.allowRemoteModels;
+      env.localModelPath = saved.localModelPath;
+    }
+  });
+  envInUse = turn.catch(() => undefined);
+  return turn;
 }
 
 /** Load tokenizer, model and config from a local folder or (if allowed) the hub. */
@@ -84,31 +103,43 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
   const folder = resolve(options.model);
   const local = existsSync(folder) || !options.allowRemote;
   if (local) {
-    checkFolder(folder, quantized);
+    const loads = checkFolder(folder, quantized);
+    // Before anything is parsed: a damaged graph must never reach onnxruntime, whose failures are
+    // vague ("protobuf parsing failed") or silent (a flipped weight loads and scores nonsense).
+    const checks = await verifyChecksums(folder, loads, RESTORE_HINT);
     const config = await readJson(join(folder, 'config.json'));
     await readJson(join(folder, 'tokenizer.json'));
     await readJson(join(folder, 'tokenizer_config.json'));
     const id = basename(folder);
-    const loaded = await withEnv({ allowRemoteModels: false, localModelPath: dirname(folder) + '/' }, async () => {
-      let tokenizer: unknown;
-      try {
-        tokenizer = await AutoTokenizer.from_pretrained(id);
-      } catch (cause) {
-        throw new TailguardError('model', `Could not load the tokenizer of "${folder}": ${(cause as Error).message}. ${REBUILD_HINT}`, { file: join(folder, 'tokenizer.json'), cause });
-      }
-      let model: unknown;
-      const onnxFile = join(folder, onnxName(quantized));
-      try {
-        model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
-      } catch (cause) {
-        throw new TailguardError('model', `Could not load "${onnxFile}" (missing, truncated or not an ONNX graph?): ${(cause as Error).message}. ${REBUILD_HINT}`, { file: onnxFile, cause });
-      }
-      return { tokenizer, model };
-    });
+    const onnxFile = join(folder, onnxName(quantized));
+    const loaded = await withEnv({ allowRemoteModels: false, localModelPath: dirname(folder) + '/' }, () =>
+      quietLibraries(async (heard) => {
+        // What the libraries printed during a step says more than what they threw ("Can't create
+        // a session" after the wasm fallback): its first line is the native session's own reason.
+        const reason = (cause: unknown, from: number) => heard[from] ?? (cause as Error).message;
+        let tokenizer: unknown;
+        try {
+          tokenizer = await AutoTokenizer.from_pretrained(id);
+        } catch (cause) {
+          throw new TailguardError('model', `Could not load the tokenizer of "${folder}": ${reason(cause, 0)}. ${REBUILD_HINT}`, { file: join(folder, 'tokenizer.json'), cause });
+        }
+        let model: unknown;
+        const from = heard.length;
+        try {
+          model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
+        } catch (cause) {
+          throw new TailguardError('model', `Could not load "${onnxFile}" (missing, truncated or not an ONNX graph?): ${reason(cause, from)}. ${REBUILD_HINT}`, { file: onnxFile, cause });
+        }
+        return { tokenizer, model };
+      }),
+    );
     return {
       name: id,
       folder,
-      onnxFile: join(folder, onnxName(quantized)),
+      onnxFile,
+      onnxSha256: checks.hashes.get(onnxName(quantized)) ?? (await sha256File(onnxFile)),
+      checksums: checks.unverified.length === 0 ? 'verified' : checks.manifest ? 'partial' : 'none',
+      warnings: checks.unverified.length > 0 ? [unverifiedWarning(folder, checks, loads)] : [],
       config: validateConfig(config, join(folder, 'config.json')),
       tokenizer: loaded.tokenizer as ByteLevelTokenizerLike,
       model: loaded.model as CausalLM,
@@ -116,21 +147,28 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
   }
   // A hub id: only with allowRemote (checked above). transformers.js caches the files in env.cacheDir.
   const id = options.model;
-  const loaded = await withEnv({ allowRemoteModels: true }, async () => {
-    try {
-      const tokenizer = await AutoTokenizer.from_pretrained(id);
-      const model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
-      return { tokenizer, model };
-    } catch (cause) {
-      throw new TailguardError('model', `Could not load model "${id}" from the hub: ${(cause as Error).message}`, { cause });
-    }
-  });
+  const loaded = await withEnv({ allowRemoteModels: true }, () =>
+    quietLibraries(async (heard) => {
+      try {
+        const tokenizer = await AutoTokenizer.from_pretrained(id);
+        const model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
+        return { tokenizer, model };
+      } catch (cause) {
+        throw new TailguardError('model', `Could not load model "${id}" from the hub: ${heard[0] ?? (cause as Error).message}`, { cause });
+      }
+    }),
+  );
   const config = (loaded.model as unknown as { config: Record<string, unknown> }).config;
   const cached = join(String(env.cacheDir ?? ''), id, onnxName(quantized));
+  const onnxFile = existsSync(cached) ? cached : null;
   return {
     name: id,
     folder: null,
-    onnxFile: existsSync(cached) ? cached : null,
+    onnxFile,
+    onnxSha256: onnxFile ? await sha256File(onnxFile) : 'unknown',
+    // The hub publishes no checksums transformers.js checks; the probe is all there is.
+    checksums: 'none',
+    warnings: [],
     config: validateConfig(config, `${id}/config.json`),
     tokenizer: loaded.tokenizer as unknown as ByteLevelTokenizerLike,
     model: loaded.model as unknown as CausalLM,
@@ -144,11 +182,4 @@ function validateConfig(config: Record<string, unknown>, file: string): LoadedMo
     throw new TailguardError('model', `"${file}" must give vocab_size and n_positions (numbers). ${REBUILD_HINT}`, { file });
   }
   return { ...config, vocab_size: vocab, n_positions: context };
-}
-
-/** sha256 of a file, streamed (the ONNX graph is tens of megabytes). */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

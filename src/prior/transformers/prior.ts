@@ -1,8 +1,9 @@
 import { TailguardError } from '../../errors.js';
 import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession } from './decoding.js';
-import { loadModel, sha256File, type TransformersPriorOptions } from './load.js';
+import { loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
+import { PROBE_TEXT, probeModel } from './probe.js';
 import { scoreDocuments } from './score.js';
 import { ByteLevelTokenizer } from './tokenizer.js';
 
@@ -24,13 +25,16 @@ export class TransformersPrior implements PriorModel {
     private readonly emittable: Uint8Array,
     private readonly normalize: boolean,
     identity: PriorIdentity,
+    /** What the user should hear about this model once it is open (e.g. that no checksums verified it). */
+    readonly warnings: readonly string[],
   ) {
     this.identity = identity;
   }
 
   /**
-   * Load a model folder (offline), or a hub id when `allowRemote` is true. Throws a
-   * TailguardError('model') naming the missing or unreadable file.
+   * Load a model folder (offline), or a hub id when `allowRemote` is true, verify the folder's
+   * SHA256SUMS and run the sanity probe (probe.ts). Throws a TailguardError('model') naming the
+   * missing, damaged or unreadable file.
    */
   static async load(options: TransformersPriorOptions): Promise<TransformersPrior> {
     const loaded = await loadModel(options);
@@ -48,7 +52,7 @@ export class TransformersPrior implements PriorModel {
     // Emittable: every token with bytes; the end-of-text control symbol is never written.
     const emittable = new Uint8Array(vocabSize);
     for (let id = 0; id < vocabSize; id++) emittable[id] = id !== tok.eotId && loaded.tokenizer.model.vocab[id] !== undefined ? 1 : 0;
-    const sha256 = loaded.onnxFile ? await sha256File(loaded.onnxFile) : 'unknown';
+    const sha256 = loaded.onnxSha256;
     const identity: PriorIdentity = {
       type: 'transformers',
       name: loaded.name,
@@ -67,8 +71,17 @@ export class TransformersPrior implements PriorModel {
     };
     // The bundled export emits log-probabilities; anything else gets normalized in JavaScript.
     const normalize = loaded.config.output_is_log_softmax !== true;
-    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize };
-    return new TransformersPrior(loaded.model, tok, context, stride, batchSize, emittable, normalize, identity);
+    await probeModel(
+      { model: loaded.model, eotId: tok.eotId, vocabSize, context, normalize },
+      tok.tokenize(PROBE_TEXT).ids,
+      loaded.folder ?? loaded.name,
+      RESTORE_HINT,
+    ).catch(async (error: unknown) => {
+      await loaded.model.dispose();
+      throw error;
+    });
+    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, checksums: loaded.checksums };
+    return new TransformersPrior(loaded.model, tok, context, stride, batchSize, emittable, normalize, identity, loaded.warnings);
   }
 
   tokenize(text: string): TokenizedText {
