@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auroc, createRng, estimateMixture, readBrown, segmentText } from '../src/index.js';
 import { binomialUpper, thresholdAtFpr } from '../src/detect/detector.js';
+import { atLeastBinomial } from '../src/detect/estimate.js';
 import * as api from '../src/index.js';
 import { cli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -85,4 +86,28 @@ test('tailguard detect --help has an example; bad flags are configuration errors
   t.is((await cli(['detect', 'x.jsonl', '--fpr', '2'])).code, 2);
   t.is((await cli(['detect', 'x.jsonl', '--priors', 'gpt'])).code, 2);
   t.is((await cli(['detect', 'x.jsonl', '--bogus'])).code, 2);
+});
+
+test('tailguard detect on three short human sentences refuses to estimate, saying why and what length would work; at that length the interval shows how little three documents tell', async (t) => {
+  const dir = await tempDir(t, 'detect-short');
+  const sentences: { id: string; text: string }[] = [];
+  for await (const d of readBrown('heldout')) if (sentences.length < 3) sentences.push({ id: d.id, text: d.text.split(/(?<=[.!?])\s+/).find((s) => s.length > 40 && s.length < 200)! });
+  const target = join(dir, 'three.jsonl');
+  await writeFile(target, sentences.map((s) => JSON.stringify(s)).join('\n') + '\n');
+  const args = ['detect', target, '--priors', 'ngram', '--bootstrap', '100', '--quiet'];
+  const r = await cli([...args, '--out', join(dir, 'refused')]);
+  t.is(r.code, 3, r.stderr);
+  t.notRegex(r.stdout, /100\.0% \[100\.0%, 100\.0%\]/);
+  const advice = /too little text per document to estimate a synthetic share: a median of (\d+) characters, under a quarter of the \d+-character reference segments.*; rerun with --segment-chars (\d+)/.exec(r.stderr);
+  t.truthy(advice, r.stderr);
+  const ok = await cli([...args, '--segment-chars', advice![2], '--out', join(dir, 'short')]);
+  t.is(ok.code, 0, ok.stderr);
+  const report = JSON.parse(await readFile(join(dir, 'short', 'report.json'), 'utf8'));
+  for (const e of [report.contamination.mixture, report.contamination.adjusted]) t.true(e.high - e.low > 0.5, `${JSON.stringify(e)}: three documents cannot pin a share down`);
+});
+
+test('a share interval is never narrower than the binomial one of its document count', (t) => {
+  t.deepEqual(atLeastBinomial({ low: 0, high: 0 }, 0, 3, 0.95), { low: 0, high: binomialUpper(0, 3, 0.975) });
+  t.true(Math.abs(atLeastBinomial({ low: 1, high: 1 }, 1, 3, 0.95).low - (1 - binomialUpper(0, 3, 0.975))) < 1e-12);
+  t.deepEqual(atLeastBinomial({ low: 0.05, high: 0.6 }, 0.3, 1000, 0.95), { low: 0.05, high: 0.6 }, 'a wider bootstrap interval is kept');
 });

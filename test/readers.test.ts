@@ -27,7 +27,8 @@ test('JSONL: a malformed line becomes a reject naming file, line and reason; the
       '{"text": "No id at all."}',
     ].join('\n') + '\n',
   );
-  const items = await collect(readCorpus({ format: 'jsonl', path: file, ...fields }));
+  // Two thirds of these lines are bad: the reject share guard is lifted to see every reject.
+  const items = await collect(readCorpus({ format: 'jsonl', path: file, ...fields, maxRejectShare: 1 }));
   const docs = items.flatMap((i) => (i.ok ? [i.doc] : []));
   const rejects = items.flatMap((i) => (i.ok ? [] : [i.reject]));
   t.deepEqual(docs.map((d) => d.id), ['a', '7', 'mixed.jsonl:10']);
@@ -45,6 +46,7 @@ test('JSONL: a malformed line becomes a reject naming file, line and reason; the
     ],
   );
   t.true(rejects.every((r) => r.file === file));
+  t.is(rejects[2].reason, 'missing text field "text": the record has fields "id", "body"; set --text-field (or "textField" in the input) to the one holding the text');
   t.is(items.length, 9, 'every non-blank line is a document or a reject');
 });
 
@@ -92,7 +94,7 @@ test('JSONL bytes: invalid UTF-8, lone surrogates, bad ids and over-long lines a
     Buffer.from('{"id":"last","text":"no newline at the end","meta":"plain"}'),
   ];
   await writeFile(file, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\r\n')]).slice(0, -1)));
-  const items = await collect(readCorpus({ format: 'jsonl', path: file, ...fields, maxRecordBytes: 2048 }));
+  const items = await collect(readCorpus({ format: 'jsonl', path: file, ...fields, maxRecordBytes: 2048, maxRejectShare: 1 }));
   t.deepEqual(items.map((i) => (i.ok ? i.doc.id : i.reject.kind)), ['ok', 'invalid-utf8', 'malformed-json', 'invalid-unicode', 'bad-id', 'record-too-long', 'last']);
   t.is(items[0].ok && items[0].doc.text, 'caf\u00e9 \u0000 nul and \u0007 bell');
   t.deepEqual(items[6].ok && items[6].doc.meta, { meta: 'plain' }, 'a meta that is not an object is kept, not dropped');

@@ -165,3 +165,15 @@ test('a document id in two tasks is refused at the merge, since one reader would
   await t.throwsAsync(runLocal(dup, { out: local, worldSize: 2, workers: 2, ...quiet }), duplicate);
   t.deepEqual(await readdir(local), ['tasks'], 'only the tasks, no merged output');
 });
+
+test('a file whose tasks together reject more than maxRejectShare of its records is refused at the merge, as one reader would have refused it', async (t) => {
+  const input = join(dir, 'dirty.jsonl');
+  const texts = brown.slice(0, 3).map((d) => ({ ...d, text: d.text.slice(0, 400) }));
+  // Each task sees part of the file; only the whole file's share, known at the merge, decides.
+  await writeFile(input, [...texts.map(record), '{"id": "cut1", "text": ', '[1]', '{"id": "cut2", "text": ', '{"id": "cut3", "text": '].join('\n') + '\n');
+  const dirty = parsePipeline({ ...pipeline, input: { format: 'jsonl', path: input }, edit: {}, output: {} });
+  const out = join(dir, 'dirty');
+  for (const rank of [0, 1]) await runOneTask(dirty, { out, worldSize: 2, rank, prior, ...quiet });
+  await t.throwsAsync(mergeShards(out), { message: new RegExp(`dirty\\.jsonl: 4 of 7 records were rejected \\(57\\.1%\\), more than the 50% allowed .*mostly malformed-json \\(3\\)\\. Fix: is it JSONL`) });
+  t.false(existsSync(join(out, 'manifest.json')));
+});

@@ -15,7 +15,7 @@ Audits corpora without editing them: n-gram diversity and concentration, perplex
 buckets under the prior, each corpus compared with the reference (the first one, or --reference).
 Writes report.json, report.md, report.html and stats.<name>.json (mergeable) to --out.
 A corpus is a .jsonl/.json (also .gz, .zst) or .parquet file, a .txt file, a folder (Hugging Face
-dataset folders, mixed files), a quoted glob, or brown:heldout / brown:train.
+dataset folders, mixed files), a quoted glob, brown:heldout / brown:train, or - for standard input.
 \`audit merge\` adds up stats.<name>.json files of shards into the statistics of the whole.
 
 Options:
@@ -23,6 +23,8 @@ Options:
   --pipeline FILE    pipeline whose prior scores the corpora (default: ${DEFAULT_PIPELINE})
   --no-prior         n-gram metrics only, no scoring
   --format F, --text-field F, --id-field F, --split NAME: how the corpora's files are read
+  --max-reject-share S  stop (exit 3) when more than this share of a file's records is rejected
+                     (default 0.5)
   --out DIR          output folder (default: runs/audit); for merge, the output file
   --force            replace an earlier audit in the output folder
   --json             print the report's views and comparisons as JSON

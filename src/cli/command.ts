@@ -74,10 +74,11 @@ export const CORPUS_FLAGS = {
   'text-field': { type: 'string' },
   'id-field': { type: 'string' },
   split: { type: 'string' },
+  'max-reject-share': { type: 'string' },
 } as const;
 
-export function corpusFlags(v: { format?: string; 'text-field'?: string; 'id-field'?: string; split?: string }) {
-  return { format: v.format, textField: v['text-field'], idField: v['id-field'], split: v.split };
+export function corpusFlags(v: FlagValues<typeof CORPUS_FLAGS>) {
+  return { format: v.format, textField: v['text-field'], idField: v['id-field'], split: v.split, maxRejectShare: num('max-reject-share', v['max-reject-share']) };
 }
 
 /** Log lines on stderr (above the progress bar, never on its line), or none with --quiet. */

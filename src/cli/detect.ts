@@ -13,11 +13,14 @@ Estimates the share of machine-made documents in a corpus, calibrated on human t
 The reference is cut into segments and split by document into a calibration part (chooses the
 feature and the threshold) and a held-out part (states the false-positive rate); synthetic
 counterparts are generated from the reference's own prompts unless --synthetic gives machine
-text. Prints the synthetic share with a bootstrap interval (mixture estimate and threshold
-estimate corrected by the held-out error rates) and writes detections.jsonl (per document: id,
-meta, score, label, posterior, features), reference.jsonl, synthetic.jsonl, rejects.jsonl,
-report.json, report.md and report.html (score histograms).
-<corpus> is a .jsonl/.json file, a folder of .txt files, or brown:heldout / brown:train.
+text. Prints the synthetic share with a bootstrap interval, never narrower than the binomial
+one of the document count (mixture estimate and threshold estimate corrected by the held-out
+error rates); target documents under a quarter of the segment length are too short to estimate
+anything and are refused (exit 3) with the --segment-chars that would fit. Writes
+detections.jsonl (per document: id, meta, score, label, posterior, features), reference.jsonl,
+synthetic.jsonl, rejects.jsonl, report.json, report.md and report.html (score histograms).
+<corpus> is a .jsonl/.json file, a folder of .txt files, brown:heldout / brown:train, or - for
+standard input (JSONL unless --format says otherwise).
 
 Options:
   --reference C        human reference corpus (default: brown:heldout)
@@ -27,7 +30,8 @@ Options:
   --generator G        neural | ngram: which prior writes the synthetic text (default: neural if used)
   --top-p P            generation nucleus mass (default 0.9)
   --temperature T      generation temperature (default 1)
-  --segment-chars N    reference segment length in characters, near the target's (default 1500)
+  --segment-chars N    reference segment length in characters, near the target's (default 1500,
+                       at least 100)
   --segments-per-doc N segments per reference document, 0 = all (default 2)
   --fpr F              false-positive rate the threshold is set to (default 0.05)
   --bootstrap N        bootstrap rounds of the intervals (default 500)
@@ -36,6 +40,8 @@ Options:
   --text-field F       JSON field holding the text (default: text)
   --id-field F         JSON field holding the id (default: id)
   --split NAME         for folder arguments: only the files of one Hugging Face split
+  --max-reject-share S stop (exit 3) when more than this share of a file's records is rejected
+                       (default 0.5)
   --out DIR            output folder (default: runs/detect)
   --force              replace an earlier detection in the output folder
   --json               print report.json instead of the summary

@@ -7,6 +7,7 @@ import { refuseTogether, refuseUnless } from './flag-rules.js';
 import { EDIT_FLAGS, EDIT_FLAGS_HELP, FIELD_FLAGS, FIELD_FLAGS_HELP, GENERATE_FLAGS, GENERATE_FLAGS_HELP, applyPipelineFlags } from './pipeline-flags.js';
 import { printRun } from './print-run.js';
 import { withSignals } from './signals.js';
+import { STDOUT, runToStdout } from './stdout-run.js';
 
 /** Flags of every command that runs a pipeline: `run`, and `score`, `edit`, `generate`. */
 export const RUN_FLAGS = {
@@ -19,7 +20,9 @@ export const RUN_FLAGS = {
 
 export const RUN_OPTIONS_HELP = `
 Options:
-  --out DIR        output folder (default: runs/<pipeline name>)
+  --out DIR        output folder (default: runs/<pipeline name>); --out - writes the corpus
+                   (edited, else synthetic, else scores) to standard output as JSONL and
+                   keeps no folder (the summary and messages go to standard error)
   --seed N         run seed (default: the pipeline's)
   --limit N        process at most N documents
   --force          replace a finished (or interrupted) run in the output folder
@@ -76,14 +79,15 @@ const SHARD_FLAGS = {
   'lock-seconds': { type: 'string' },
 } as const;
 
-/** Run a pipeline once, with a clean stop on SIGINT/SIGTERM; print the summary. */
+/** Run a pipeline once, with a clean stop on SIGINT/SIGTERM; print the summary (on stderr when the corpus goes to stdout, --out -). */
 export async function runOnce(config: PipelineConfig, v: FlagValues<typeof RUN_FLAGS>, argv: string[]): Promise<number> {
   refuseTogether(argv[0], v, ['resume', 'force'], '--force starts over, --resume continues the interrupted run');
   const log = logger(v.quiet);
-  const result = await withSignals(argv, (signal) =>
-    runPipeline(config, { out: v.out, seed: int('seed', v.seed), limit: int('limit', v.limit), force: v.force ?? false, resume: v.resume ?? false, strict: v.strict ?? false, signal, progress: v.quiet ? false : undefined, log }),
-  );
-  return printRun(result, v.json);
+  const toStdout = v.out === STDOUT;
+  const run = (out: string | undefined, signal: AbortSignal) =>
+    runPipeline(config, { out, seed: int('seed', v.seed), limit: int('limit', v.limit), force: v.force ?? false, resume: v.resume ?? false, strict: v.strict ?? false, signal, progress: v.quiet ? false : undefined, log });
+  const result = await withSignals(argv, (signal) => (toStdout ? runToStdout(config, v.resume, log, (dir) => run(dir, signal)) : run(v.out, signal)), !toStdout);
+  return printRun(result, v.json, toStdout);
 }
 
 export const runCommand: Command = defineCommand('run', HELP, { ...RUN_FLAGS, ...SHARD_FLAGS, ...EDIT_FLAGS, ...GENERATE_FLAGS, ...FIELD_FLAGS }, async (v, positionals, argv) => {
@@ -92,6 +96,7 @@ export const runCommand: Command = defineCommand('run', HELP, { ...RUN_FLAGS, ..
   const config = parsePipeline(applyPipelineFlags('run', await loadPipeline(file), v), `${file} with flags`);
   const worldSize = int('world-size', v['world-size'] ?? process.env.TAILGUARD_WORLD_SIZE);
   const rank = int('rank', v.rank ?? process.env.TAILGUARD_RANK);
+  if (worldSize !== undefined && v.out === STDOUT) throw new TailguardError('config', '--out - cannot be used with --world-size: the tasks and the merge need a run folder');
   if (worldSize === undefined) {
     if (rank !== undefined) throw new TailguardError('config', '--rank needs --world-size (or TAILGUARD_WORLD_SIZE): the number of tasks the run is split into');
     refuseUnless('run', v, Object.keys(SHARD_FLAGS), false, 'it is for sharded runs; give --world-size N too');

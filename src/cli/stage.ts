@@ -9,11 +9,14 @@ const FILE_HELP = `
   --pipeline FILE  pipeline whose prior and settings to use (default: ${DEFAULT_PIPELINE})
   <file> may be a .jsonl, .json or .parquet file (.jsonl/.json also .gz or .zst compressed), a .txt
   file, a folder (a Hugging Face dataset folder, or any mix of those files) or a quoted glob
-  such as 'data/train-*.parquet'
+  such as 'data/train-*.parquet'; - reads standard input (JSONL unless --format says otherwise),
+  copied once to a temporary file under the system's temp folder (TMPDIR), removed at the end
   --format F       jsonl | json | parquet | text: read every file as F (default: by extension)
   --split NAME     only the files of one Hugging Face split (train-00000-of-00002.parquet, …)
   --text-field F   field or column holding the text (default: text)
-  --id-field F     field or column holding the id (default: id)`;
+  --id-field F     field or column holding the id (default: id)
+  --max-reject-share S  stop (exit 3) when more than this share of a file's records is
+                   rejected: the file is being misread (default 0.5; 1 never stops)`;
 
 const STAGE_FLAGS = { ...RUN_FLAGS, ...CORPUS_FLAGS, pipeline: { type: 'string' } } as const;
 

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { TailguardError } from '../errors.js';
 import { type FileFormat, formatFromPath } from './formats.js';
+import { bytesPath } from './spool.js';
 
 /** One file of a multi-file corpus: where it is, its name relative to the corpus root, how to read it. */
 export interface CorpusFile {
@@ -29,7 +30,7 @@ export function isGlob(path: string): boolean {
  */
 export async function listCorpusFiles(path: string, options: { split?: string; format?: FileFormat } = {}): Promise<CorpusFile[]> {
   const { root, pattern } = isGlob(path) ? splitGlob(path) : { root: path, pattern: undefined };
-  const info = await stat(root).catch((e: NodeJS.ErrnoException) => {
+  const info = await stat(bytesPath(root)).catch((e: NodeJS.ErrnoException) => {
     throw new TailguardError('input', `${root}: input not found (${e.code}); check the path in the pipeline file or on the command line`, { file: root, cause: e });
   });
   const all = info.isDirectory() ? await walk(root) : [root];

@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { byteLines } from './byte-lines.js';
 import type { ReadItem, Reject } from './document.js';
 import { compressionOf, openBytes } from './open-bytes.js';
-import { type FieldMap, recordToItem } from './record.js';
+import { type FieldMap, idDespiteBadBytes, recordToItem } from './record.js';
+import { bytesPath } from './spool.js';
 import { bomLength, firstInvalidUtf8 } from './utf8.js';
 
 /** A newline-aligned part of a JSONL file: bytes [start, end), whose first line is number `line`. */
@@ -27,7 +28,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 256 * 1024 * 1024;
  */
 export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, label = basename(file), range?: ByteRange): AsyncGenerator<ReadItem> {
   const reject = (r: Omit<Reject, 'file'>): ReadItem => ({ ok: false, reject: { file, ...r } });
-  const source = range ? createReadStream(file, { start: range.start, end: range.end - 1 }) : openBytes(file);
+  const source = range ? createReadStream(bytesPath(file), { start: range.start, end: range.end - 1 }) : openBytes(file);
   for await (const l of byteLines(source, maxRecordBytes, range && { line: range.line, offset: range.start })) {
     const { line, offset } = l;
     if ('error' in l) {
@@ -44,7 +45,8 @@ export async function* readJsonl(file: string, fields: FieldMap, maxRecordBytes 
     const bad = firstInvalidUtf8(bytes);
     if (bad >= 0) {
       const at = offset + (l.bytes.length - bytes.length) + bad;
-      yield reject({ line, offset: at, kind: 'invalid-utf8', reason: `invalid UTF-8 at byte ${at} (0x${bytes[bad].toString(16).padStart(2, '0')})` });
+      const id = idDespiteBadBytes(bytes.toString('utf8'), fields.idField, `${label}:${line}`);
+      yield reject({ line, offset: at, id, kind: 'invalid-utf8', reason: `invalid UTF-8 at byte ${at} (0x${bytes[bad].toString(16).padStart(2, '0')})` });
       continue;
     }
     const text = bytes.toString('utf8');

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
+import { bytesPath } from './spool.js';
 
 /** The compression a path's extension names, as the user sees it: `.gz` or `.zst`. */
 export function compressionOf(path: string): 'gzip' | 'zstd' | undefined {
@@ -15,7 +16,7 @@ export function compressionOf(path: string): 'gzip' | 'zstd' | undefined {
  * stream surfaces as an error from the iterator after the last good bytes, never as a short read.
  */
 export function openBytes(path: string): Readable {
-  const file = createReadStream(path);
+  const file = createReadStream(bytesPath(path));
   const compression = compressionOf(path);
   if (compression === undefined) return file;
   const decoder = compression === 'gzip' ? createGunzip() : zstdDecoder();

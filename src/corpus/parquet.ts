@@ -4,10 +4,11 @@ import { compressors } from 'hyparquet-compressors';
 import { TailguardError } from '../errors.js';
 import type { ReadItem } from './document.js';
 import { type FieldMap, recordToItem } from './record.js';
+import { bytesPath } from './spool.js';
 
 /** How many row groups a Parquet file has, and their uncompressed sizes (to balance shards). */
 export async function parquetRowGroups(file: string): Promise<number[]> {
-  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(bytesPath(file)));
   return metadata.row_groups.map((g) => Number(g.total_byte_size));
 }
 
@@ -20,7 +21,7 @@ export async function parquetRowGroups(file: string): Promise<number[]> {
  * `groups` reads only row groups [from, to) (a shard); rows keep their index in the file.
  */
 export async function* readParquet(file: string, fields: FieldMap, label = basename(file), groups?: { from: number; to: number }): AsyncGenerator<ReadItem> {
-  const buffer = await asyncBufferFromFile(file);
+  const buffer = await asyncBufferFromFile(bytesPath(file));
   let metadata: FileMetaData;
   try {
     metadata = await parquetMetadataAsync(buffer);

@@ -9,11 +9,16 @@ import { FILE_FORMATS, type FileFormat } from './formats.js';
  * glob, each file read by its extension unless `fileFormat` says otherwise; `split` keeps one
  * Hugging Face split (`train-*` files).
  */
-/** Where a file's records keep their text and id (fields of JSON records, columns of Parquet). */
+/**
+ * Where a file's records keep their text and id (fields of JSON records, columns of Parquet), and
+ * how many of them may be rejected. `path` "-" is standard input (see spool.ts).
+ */
 const recordFile = {
   path: z.string().min(1),
   textField: z.string().default('text'),
   idField: z.string().default('id'),
+  /** Stop with an input error when more than this share of a file's records is rejected (default 0.5, see reject-guard.ts). */
+  maxRejectShare: z.number().min(0).max(1).optional(),
 };
 
 export const corpusSchema = z.discriminatedUnion('format', [

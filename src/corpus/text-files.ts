@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ReadItem } from './document.js';
+import { STDIN, bytesPath, inputName } from './spool.js';
 import { bomLength, firstInvalidUtf8 } from './utf8.js';
 
 /**
@@ -10,14 +11,14 @@ import { bomLength, firstInvalidUtf8 } from './utf8.js';
  * dropped.
  */
 export async function* readTextFiles(path: string): AsyncGenerator<ReadItem> {
-  const info = await stat(path);
+  const info = await stat(bytesPath(path));
   const files = info.isDirectory() ? await listTextFiles(path) : [path];
-  for (const file of files) yield readTextFile(file, info.isDirectory() ? relative(path, file) : relative(process.cwd(), file));
+  for (const file of files) yield readTextFile(file, info.isDirectory() ? relative(path, file) : file === STDIN ? inputName(file) : relative(process.cwd(), file));
 }
 
 /** One text file as one document with the given id, or an `invalid-utf8` reject. */
 export async function readTextFile(file: string, id: string): Promise<ReadItem> {
-  const raw = await readFile(file);
+  const raw = await readFile(bytesPath(file));
   const bytes = raw.subarray(bomLength(raw));
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {

@@ -7,6 +7,7 @@ import { listCorpusFiles } from './file-list.js';
 import type { FileFormat } from './formats.js';
 import { readJsonArray } from './json-array.js';
 import { type ByteRange, readJsonl } from './jsonl.js';
+import { STDIN, bytesPath } from './spool.js';
 import { readParquet } from './parquet.js';
 import type { CorpusSpec } from './spec.js';
 import { readTextFile, readTextFiles } from './text-files.js';
@@ -39,7 +40,15 @@ export async function corpusUnits(spec: CorpusSpec): Promise<CorpusUnit[]> {
   if (spec.format === 'brown') return [{ path: `brown:${spec.split}`, name: `brown:${spec.split}`, format: 'brown' }];
   if (spec.format === 'files') return (await listCorpusFiles(spec.path, { split: spec.split, format: spec.fileFormat })).map((f) => ({ path: f.path, name: f.name, format: f.format }));
   await mustExist(spec.path, spec.format === 'text');
-  return [{ path: spec.path, name: basename(spec.path), format: spec.format }];
+  return [{ path: spec.path, name: spec.path === STDIN ? 'stdin' : basename(spec.path), format: spec.format }];
+}
+
+/**
+ * The files accounting counts the records of, in reading order: every unit of a corpus but Brown
+ * and a text folder (whose documents are counted by their own .txt files).
+ */
+export async function inputFiles(spec: CorpusSpec): Promise<string[]> {
+  return spec.format === 'brown' || spec.format === 'text' ? [] : (await corpusUnits(spec)).map((u) => u.path);
 }
 
 /** The items of one unit, or of a slice of it. */
@@ -75,7 +84,7 @@ export async function* pieceItems(spec: CorpusSpec, pieces: readonly CorpusPiece
 export async function mustExist(path: string, folderAllowed: boolean): Promise<void> {
   let info;
   try {
-    info = await stat(path);
+    info = await stat(bytesPath(path));
   } catch (e) {
     throw new TailguardError('input', `${path}: input not found (${(e as NodeJS.ErrnoException).code}); check the path in the pipeline file or on the command line`, { file: path, cause: e });
   }

@@ -3,6 +3,7 @@ import { TailguardError } from '../errors.js';
 import { corpusSchema as corpus } from '../corpus/spec.js';
 import { ngramPriorSchema as ngramPrior, transformersPriorSchema as transformersPrior } from '../prior/config.js';
 import { runSeedSchema } from '../run-io/config.js';
+import { MIN_SEGMENT_CHARS } from './enough-text.js';
 
 /** Settings of `tailguard detect`, validated before any work (unknown keys are refused). */
 export const detectSchema = z
@@ -29,7 +30,7 @@ export const detectSchema = z
       .strict()
       .default({}),
     /** Reference (and given synthetic) documents are cut into segments of about this many characters. */
-    segmentChars: z.number().int().min(100).default(1500),
+    segmentChars: z.number().int().min(MIN_SEGMENT_CHARS).default(1500),
     /** At most this many segments per reference document (0: all). */
     segmentsPerDocument: z.number().int().min(0).default(2),
     /** Share of reference documents used to choose the feature and threshold; the rest is held out. */

@@ -1,5 +1,5 @@
 import type { Rng } from '../random.js';
-import { detectorScore, type Detector } from './detector.js';
+import { binomialUpper, detectorScore, type Detector } from './detector.js';
 import type { Features } from './features.js';
 import { bootstrapShare, estimateMixture, posteriors, type ShareEstimate } from './mixture.js';
 
@@ -31,7 +31,8 @@ export interface ReferenceScores {
 
 /**
  * Estimate the synthetic share of `target` two ways, each with a percentile bootstrap interval
- * (target and reference samples resampled together): the mixture estimate and the share above
+ * (target and reference samples resampled together) widened where needed to the binomial
+ * interval of its document count (see atLeastBinomial): the mixture estimate and the share above
  * the threshold corrected for the held-out error rates.
  */
 export function estimateContamination(detector: Detector, reference: ReferenceScores, target: readonly Features[], options: { rounds: number; level: number; rng: Rng }): Contamination {
@@ -48,12 +49,26 @@ export function estimateContamination(detector: Detector, reference: ReferenceSc
   };
   const adjustedInterval = bootstrapShare(adjustedShare, { target: scores, human: reference.heldoutHuman, synthetic: reference.heldoutSynthetic }, options);
   const flagged = scores.filter((x) => x > threshold).length;
+  const adjusted = adjustedShare(scores, reference.heldoutHuman, reference.heldoutSynthetic);
   return {
     documents: scores.length,
     flagged,
     shareAboveThreshold: flagged / Math.max(1, scores.length),
-    adjusted: { estimate: adjustedShare(scores, reference.heldoutHuman, reference.heldoutSynthetic), ...adjustedInterval },
-    mixture: { estimate: fit.share, ...mixtureInterval },
+    adjusted: { estimate: adjusted, ...atLeastBinomial(adjustedInterval, adjusted, scores.length, options.level) },
+    mixture: { estimate: fit.share, ...atLeastBinomial(mixtureInterval, fit.share, scores.length, options.level) },
     perDocument: scores.map((score, i) => ({ score, synthetic: score > threshold, posterior: post[i] })),
   };
+}
+
+/**
+ * A share interval widened to at least the two-sided Clopper-Pearson interval of a share of `n`
+ * documents. Even a perfect detector knows the share of a sample of n documents only that well,
+ * and the percentile bootstrap cannot show it when every resampled document falls on one side:
+ * three documents all scored human give 0% [0%, 0%] from the bootstrap, [0%, 70.8%] here.
+ */
+export function atLeastBinomial(interval: { low: number; high: number }, estimate: number, n: number, level: number): { low: number; high: number } {
+  if (!Number.isFinite(estimate) || n === 0) return interval;
+  const k = Math.round(estimate * n);
+  const side = 1 - (1 - level) / 2;
+  return { low: Math.min(interval.low, 1 - binomialUpper(n - k, n, side)), high: Math.max(interval.high, binomialUpper(k, n, side)) };
 }

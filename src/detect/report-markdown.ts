@@ -11,7 +11,7 @@ export function detectSummary(r: DetectReport): string {
   const level = `${Math.round(r.settings.level * 100)}%`;
   return [
     `  target            ${r.target}: ${c.documents} documents (${c.rejected} rejected)`,
-    `  synthetic share   ${interval(c.mixture)}  (mixture estimate, ${level} bootstrap interval)`,
+    `  synthetic share   ${interval(c.mixture)}  (mixture estimate, ${level} bootstrap interval, at least the binomial one of ${c.documents} documents)`,
     `  adjusted share    ${interval(c.adjusted)}  (share above threshold corrected by held-out FPR/TPR)`,
     `  above threshold   ${c.flagged} documents (${pct(c.shareAboveThreshold)})`,
     `  detector          ${d.feature} ${d.direction > 0 ? '>' : '<'} ${(d.direction * d.threshold).toPrecision(4)} (chosen on ${d.calibration.human} + ${d.calibration.synthetic} calibration segments)`,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { describeCorpus, readCorpus } from '../corpus/read.js';
+import { describeCorpus, inputPaths, readCorpus } from '../corpus/read.js';
+import { spoolInputs } from '../corpus/spool.js';
 import type { CorpusSpec } from '../corpus/spec.js';
 import type { Reject } from '../corpus/document.js';
 import { openPrior } from '../prior/open.js';
@@ -12,6 +13,7 @@ import type { Features } from './features.js';
 import { generateCounterparts, referenceSegments, type ReferenceText } from './reference.js';
 import { buildDetectReport, type DetectReport } from './report.js';
 import { detectHtml } from './report-html.js';
+import { checkEnoughText } from './enough-text.js';
 import { detectMarkdown } from './report-markdown.js';
 import { scoreFeatures, type DetectPriors } from './score.js';
 
@@ -49,13 +51,21 @@ export interface DetectResult {
 export async function runDetect(config: DetectConfig, o: DetectOptions): Promise<DetectResult> {
   const log = o.log ?? (() => {});
   const started = Date.now();
-  const inputs = [config.reference, config.synthetic, o.target].flatMap((s) => (s && s.format !== 'brown' ? [s.path] : []));
-  await prepareRunFolder(o.out, { force: o.force ?? false, inputs });
-  const priors = o.priors ?? (await openPriors(config, log));
+  await prepareRunFolder(o.out, { force: o.force ?? false, inputs: inputPaths([config.reference, config.synthetic, o.target]) });
+  const release = await spoolInputs([config.reference, ...(config.synthetic ? [config.synthetic] : []), o.target], log);
+  const priors = await (o.priors ? Promise.resolve(o.priors) : openPriors(config, log)).catch(async (e: unknown) => {
+    await release();
+    throw e;
+  });
   try {
     const segmenting = { segmentChars: config.segmentChars, segmentsPerDocument: config.segmentsPerDocument, calibrationShare: config.calibrationShare, seed: config.seed };
     const human = await referenceSegments(config.reference, { ...segmenting, stage: 'detect-split' });
     log(`reference ${describeCorpus(config.reference)}: ${human.length} segments of ~${config.segmentChars} characters (${human.filter((s) => s.part === 'calibration').length} calibrate, the rest held out)`);
+    // The target first: a target too short to estimate anything is refused before the costly generation.
+    const target = await scoreTarget(o.target, priors, config.batchSize);
+    log(`target ${describeCorpus(o.target)}: ${target.ids.length} documents scored, ${target.rejects.length} rejected`);
+    const lengths = { reference: median(human.map((s) => s.text.length)), target: median(target.lengths) };
+    checkEnoughText(describeCorpus(o.target), lengths);
     const synthetic = await syntheticTexts(config, priors, human, segmenting, log);
     const humanFeatures = await scoreFeatures(priors, human.map((s) => s.text), config.batchSize);
     const syntheticFeatures = await scoreFeatures(priors, synthetic.map((s) => s.text), config.batchSize);
@@ -67,8 +77,6 @@ export async function runDetect(config: DetectConfig, o: DetectOptions): Promise
     );
     log(`detector: ${detector.feature} ${detector.direction > 0 ? '>' : '<'} ${(detector.direction * detector.threshold).toPrecision(4)}; held-out FPR ${pct(detector.heldout.fpr)} (target ${pct(config.fpr)}), TPR ${pct(detector.heldout.tpr)}`);
 
-    const target = await scoreTarget(o.target, priors, config.batchSize);
-    log(`target ${describeCorpus(o.target)}: ${target.ids.length} documents scored, ${target.rejects.length} rejected`);
     const score = (features: Features[]) => features.map((f) => detectorScore(detector, f));
     const reference: ReferenceScores = {
       human: score(humanFeatures),
@@ -84,7 +92,7 @@ export async function runDetect(config: DetectConfig, o: DetectOptions): Promise
       detector,
       contamination,
       reference,
-      lengths: { reference: median(human.map((s) => s.text.length)), target: median(target.lengths) },
+      lengths,
       rejected: target.rejects.length,
       seconds: (Date.now() - started) / 1000,
     });
@@ -110,6 +118,7 @@ export async function runDetect(config: DetectConfig, o: DetectOptions): Promise
     return { dir: o.out, detector, contamination, report };
   } finally {
     if (!o.priors) for (const p of Object.values(priors)) await p.dispose();
+    await release();
   }
 }
 

@@ -5,7 +5,8 @@ import { type AuditReport, buildReport } from '../audit/report.js';
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { GateThresholds } from '../audit/gate.js';
-import { readCorpus } from '../corpus/read.js';
+import { inputPaths, readCorpus } from '../corpus/read.js';
+import { spoolInputs } from '../corpus/spool.js';
 import type { CorpusSpec } from '../corpus/spec.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel } from '../prior/types.js';
@@ -36,7 +37,16 @@ export async function auditCorpora(o: AuditCorporaOptions): Promise<{ report: Au
   if (!o.corpora.some((c) => c.name === reference)) {
     throw new TailguardError('config', `--reference ${reference} is not one of the audited corpora (${o.corpora.map((c) => c.name).join(', ')})`);
   }
-  await prepareRunFolder(o.out, { force: o.force ?? false, inputs: o.corpora.flatMap((c) => (c.spec.format === 'brown' ? [] : [c.spec.path])) });
+  await prepareRunFolder(o.out, { force: o.force ?? false, inputs: inputPaths(o.corpora.map((c) => c.spec)) });
+  const release = await spoolInputs(o.corpora.map((c) => c.spec));
+  try {
+    return await auditSpooled(o, reference);
+  } finally {
+    await release();
+  }
+}
+
+async function auditSpooled(o: AuditCorporaOptions, reference: string): Promise<{ report: AuditReport; rejected: Record<string, number> }> {
   const views: Record<string, CorpusStats> = {};
   const rejected: Record<string, number> = {};
   for (const { name, spec } of o.corpora) {

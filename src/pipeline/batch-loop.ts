@@ -7,7 +7,7 @@ import { type Checkpoint, type InputIdentity, saveCheckpoint } from './checkpoin
 import type { PipelineConfig } from './config.js';
 import { orderedMap } from './ordered-map.js';
 import type { RunContext } from './run-context.js';
-import type { ItemResult, RunOutputs } from './run-outputs.js';
+import type { RunOutputs } from './run-outputs.js';
 import { processBatch, stepsFor } from './steps.js';
 
 /** What a checkpoint of this run always says: the settings, the input and the threshold. */
@@ -60,8 +60,6 @@ export class Checkpointer {
 
 export interface LoopHooks {
   signal?: AbortSignal;
-  /** Each record before it is written: --strict throws on a reject here. */
-  check?: (result: ItemResult) => void;
   /** After each batch, with the records and prior tokens it processed. */
   progress?: (records: number, tokens: number) => void;
   /**
@@ -83,7 +81,6 @@ export async function runBatches(items: AsyncIterable<ReadItem>, ctx: RunContext
   for await (const results of orderedMap(batches(items, ctx.config.batchSize), work, ctx.config.concurrency)) {
     await checkpointer.guard();
     for (const r of results) {
-      hooks.check?.(r);
       await outputs.add(r);
       checkpointer.advance(1);
     }

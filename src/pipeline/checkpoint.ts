@@ -8,6 +8,7 @@ import type { EditCounts } from '../edit/resample.js';
 import type { Calibration } from '../edit/threshold.js';
 import { TailguardError } from '../errors.js';
 import type { FileCounts } from './accounting.js';
+import { inputName, spoolOf } from '../corpus/spool.js';
 import type { PipelineConfig } from './config.js';
 import { RUN_FILES, writeJsonAtomic } from '../run-io/run-folder.js';
 
@@ -35,11 +36,16 @@ export interface Checkpoint {
   samples: TokenSample[];
 }
 
-/** Size and modification time of the input file: a changed input cannot be resumed. */
+/**
+ * Size and modification time of the input file: a changed input cannot be resumed. An input read
+ * once through a spool (standard input, a pipe) is known by its size and SHA-256 instead, so the
+ * same bytes given again resume the run.
+ */
 export interface InputIdentity {
   path: string;
   size: number;
-  mtimeMs: number;
+  mtimeMs?: number;
+  sha256?: string;
 }
 
 /**
@@ -48,11 +54,15 @@ export interface InputIdentity {
  */
 export function outputSettings(config: PipelineConfig, seed: number, limit: number | undefined): unknown {
   const { description: _d, output: _o, checkpoint: _c, batchSize: _b, concurrency: _n, ...rest } = config;
-  return JSON.parse(JSON.stringify({ ...rest, seed, limit: limit ?? null }));
+  // How many rejects a file may have decides whether a run stops, not what it writes.
+  const input = 'maxRejectShare' in rest.input ? { ...rest.input, maxRejectShare: undefined } : rest.input;
+  return JSON.parse(JSON.stringify({ ...rest, input, seed, limit: limit ?? null }));
 }
 
 export async function inputIdentity(config: PipelineConfig): Promise<InputIdentity | null> {
   if (config.input.format === 'brown') return null;
+  const spool = spoolOf(config.input.path);
+  if (spool) return { path: config.input.path, size: spool.size, sha256: spool.sha256 };
   const info = await stat(config.input.path).catch(() => null);
   // A folder's mtime changes with its entries, not with edits inside them: only files are pinned.
   return info?.isFile() ? { path: config.input.path, size: info.size, mtimeMs: info.mtimeMs } : null;
@@ -89,7 +99,8 @@ export async function loadCheckpoint(dir: string, settings: unknown, input: Inpu
     throw new TailguardError('config', `cannot resume the run in ${dir}: it was started with other settings (${differs}); use the same pipeline, seed and limit, or start over with --force`);
   }
   if (JSON.stringify(cp.input) !== JSON.stringify(input)) {
-    throw new TailguardError('input', `cannot resume the run in ${dir}: the input ${input?.path ?? cp.input?.path} changed since it started (size or modification time); start over with --force`);
+    const what = cp.input?.sha256 ? 'its bytes differ from those the run started with' : 'size or modification time';
+    throw new TailguardError('input', `cannot resume the run in ${dir}: the input ${inputName(input?.path ?? cp.input?.path ?? '')} changed since it started (${what}); start over with --force`);
   }
   return cp;
 }

@@ -52,6 +52,7 @@ export async function finishRun(dir: string, outputs: RunOutputs, c: FinishConte
 
   const summary = summarize({ ...outputs.totals, read: total.read, written: total.written, rejected: total.rejected }, { threshold: c.threshold, calibration: c.calibration, config, timings });
   if (total.read === 0) summary.warnings.push(`no records were read from ${describeCorpus(config.input)}: the input is empty`);
+  else for (const [file, counts] of Object.entries(outputs.accounting.files)) if (counts.read === 0) summary.warnings.push(`${file} holds no records (it is empty or blank)`);
   const manifest = {
     pipeline: config.name,
     config,

@@ -48,8 +48,6 @@ export class RunOutputs {
       this.writers[kind] = openRecordWriter(path, layout, from?.files[kind], [join(dir, QUARANTINE, RUN_FILES[kind])]);
     }
     this.accounting = new Accounting(from?.accounting);
-    // A file input is listed even when it holds no record, so an empty file shows in the manifest.
-    if (config.input.format === 'jsonl' || config.input.format === 'json' || config.input.format === 'parquet') this.accounting.expect(config.input.path);
     this.totals = from ? { ...from.totals } : { tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0 };
     if (config.audit.enabled) {
       for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) {

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { AuditReport } from '../audit/report.js';
 import type { ReadItem } from '../corpus/document.js';
 import { brownFiles } from '../corpus/brown.js';
-import { checkCorpus, describeCorpus, readCorpus } from '../corpus/read.js';
+import { checkCorpus, describeCorpus, inputPaths, readCorpus } from '../corpus/read.js';
+import { stopAtFirstReject } from '../corpus/reject-guard.js';
+import { isNonSeekable, spoolInputs, spoolOf } from '../corpus/spool.js';
+import { inputFiles } from '../corpus/units.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
 import { calibrate } from '../edit/calibrate.js';
@@ -16,7 +19,7 @@ import { Progress } from '../progress.js';
 import { InputPosition } from './input-position.js';
 import { prepareRunFolder } from '../run-io/run-folder.js';
 import { type RunContext, decideThreshold } from './run-context.js';
-import { type ItemResult, RunOutputs } from './run-outputs.js';
+import { RunOutputs } from './run-outputs.js';
 import { keepFor } from './score-cache.js';
 import type { RunSummary } from './summary.js';
 
@@ -28,7 +31,7 @@ export interface RunOptions {
   force?: boolean;
   /** Continue the interrupted run in the output folder from its checkpoint (from the start if it has none). */
   resume?: boolean;
-  /** Stop with an input error at the first record that would be rejected. */
+  /** Stop with an input error at the first record that would be rejected, in the calibration pass too. */
   strict?: boolean;
   /** When aborted, stop after the current batch, save a checkpoint and throw an `interrupted` error. */
   signal?: AbortSignal;
@@ -52,19 +55,34 @@ export interface RunResult {
  * bounded concurrency. Every document read is written or rejected; the manifest records the
  * counts per input file and the run fails if they do not balance. Checkpoints are saved as it
  * goes, so a run stopped by a signal, a crash or kill -9 resumes (`resume`) to the same files.
+ * An input that can be read only once (standard input, a pipe) is spooled to a temporary file
+ * for the run (see spool.ts); such a run resumes when given the same bytes again.
  */
 export async function runPipeline(config: PipelineConfig, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   const log = options.log ?? (() => {});
+  const dir = options.out ?? config.output.dir ?? join('runs', config.name);
+  const oneShot = config.input.format !== 'brown' && isNonSeekable(config.input.path);
+  // A missing input is refused before the folder is made; a pipe is checked once it is spooled.
+  if (!oneShot) await checkCorpus(config.input);
+  const folder = await prepareRunFolder(dir, { force: options.force ?? false, resume: options.resume, inputs: inputPaths([config.input]) });
+  const release = await spoolInputs([config.input], log);
+  try {
+    if (oneShot) await checkCorpus(config.input);
+    return await runInFolder(config, options, { dir, resume: folder.resume, started, log });
+  } finally {
+    await release();
+  }
+}
+
+/** The run proper, once its folder is prepared and its input readable as often as needed. */
+async function runInFolder(config: PipelineConfig, options: RunOptions, at: { dir: string; resume: boolean; started: number; log: (m: string) => void }): Promise<RunResult> {
+  const { dir, started, log } = at;
   const seed = options.seed ?? config.seed;
   const limit = options.limit ?? config.limit;
-  const dir = options.out ?? config.output.dir ?? join('runs', config.name);
-  const inputs = config.input.format === 'brown' ? [] : [config.input.path];
-  await checkCorpus(config.input);
-  const folder = await prepareRunFolder(dir, { force: options.force ?? false, resume: options.resume, inputs });
   const settings = outputSettings(config, seed, limit);
   const input = await inputIdentity(config);
-  const checkpoint = folder.resume ? await loadCheckpoint(dir, settings, input) : null;
+  const checkpoint = at.resume ? await loadCheckpoint(dir, settings, input) : null;
   if (options.resume && !checkpoint) log(`no checkpoint in ${dir}: starting from the beginning`);
   if (checkpoint) log(`resuming after ${checkpoint.position} records (${checkpoint.accounting.total.written} written, ${checkpoint.accounting.total.rejected} rejected)`);
 
@@ -79,6 +97,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   timings.priorSeconds = (Date.now() - started) / 1000;
 
   let scoreCache = new Map<string, TokenScores>();
+  // --strict stops in whichever pass meets the bad record first: calibration reads the corpus first.
+  const read = () => limitDocs(options.strict ? stopAtFirstReject(readCorpus(config.input)) : readCorpus(config.input), limit);
   // A resumed part must edit with the p the first part used, not a recalibrated one.
   const { threshold, calibration } = checkpoint
     ? { threshold: checkpoint.threshold, calibration: checkpoint.calibration }
@@ -93,7 +113,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
             progress.tick(1, 0);
           }
         };
-        const items = () => counted(follow(position, untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning')));
+        const items = () => counted(follow(position, untilAborted(read(), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning')));
         const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, config.edit.editWhitespace, keepFor(config));
         scoreCache = result.scores;
         timings.calibrationSeconds = (Date.now() - t) / 1000;
@@ -103,26 +123,24 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
       });
 
   const outputs = new RunOutputs(dir, config, checkpoint);
+  // Every input file is listed in the manifest, an empty one too (it yields no record to count).
+  for (const file of await inputFiles(config.input)) outputs.accounting.expect(file);
   const position = await measured();
   progress.phase(config.edit.enabled ? 'editing' : config.synthetic.enabled ? 'generating' : 'scoring', { total: known, bytes: position });
   const checkpointer = new Checkpointer(dir, { settings, input, threshold, calibration }, outputs, config.checkpoint, checkpoint);
   const ctx: RunContext = { config, prior, seed, threshold, scoreCache };
-  const strict = (r: ItemResult) => {
-    if (!('reject' in r)) return;
-    const { file, line, offset, reason } = r.reject;
-    throw new TailguardError('input', `${file}${line !== undefined ? `:${line}` : offset !== undefined ? ` at byte ${offset}` : ''}: ${reason} (--strict stops at the first bad record)`, { file, line, docId: r.reject.id });
-  };
   const t0 = Date.now();
   try {
     // Records before the checkpoint are read again (that rebuilds the duplicate-id check) but not processed.
-    const items = follow(position, skip(limitDocs(readCorpus(config.input), limit), checkpointer.position));
-    await runBatches(items, ctx, outputs, checkpointer, { signal: options.signal, check: options.strict ? strict : undefined, progress: (records, tokens) => (position?.advance(records), progress.tick(records, tokens)) });
+    const items = follow(position, skip(read(), checkpointer.position));
+    await runBatches(items, ctx, outputs, checkpointer, { signal: options.signal, progress: (records, tokens) => (position?.advance(records), progress.tick(records, tokens)) });
   } catch (e) {
     progress.finish();
     await closeAfterStop(e, outputs, checkpointer);
     if (!isInterruption(e)) throw e;
     const { written, rejected } = outputs.accounting.total;
-    throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}`, { cause: e });
+    const again = config.input.format !== 'brown' && spoolOf(config.input.path) ? ' (to resume, give the same input again: it is recognised by its bytes)' : '';
+    throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}${again}`, { cause: e });
   }
   timings.processSeconds = (Date.now() - t0) / 1000;
   outputs.check();

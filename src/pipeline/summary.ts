@@ -29,7 +29,8 @@ export function summarize(
   const share = (x: number, of: number) => (of > 0 ? x / of : 0);
   const warnings: string[] = [];
   const selectedShare = share(t.selected, t.tokens);
-  if (ctx.config.edit.enabled && selectedShare < ctx.config.edit.warnBelowShare) {
+  // Advice for an absolute p only: a calibrated run selected what it could, and with no token there was nothing to select.
+  if (ctx.config.edit.enabled && ctx.config.edit.selection.mode === 'absolute' && t.tokens > 0 && selectedShare < ctx.config.edit.warnBelowShare) {
     warnings.push(
       `only ${(selectedShare * 100).toFixed(2)}% of tokens were selected (P > ${ctx.threshold.toPrecision(4)}): this prior is rarely that confident. ` +
         `Use "selection": { "mode": "calibrated", "targetShare": 0.125 } to select a fixed share, or a stronger prior.`,

@@ -33,6 +33,8 @@ export const SLURM_DIR = 'slurm';
  * interrupted run to resume.
  */
 export async function prepareRunFolder(dir: string, options: { force: boolean; resume?: boolean; inputs: string[] }): Promise<{ resume: boolean }> {
+  // Only the run commands stream to standard output (see cli/stdout-run.ts); here "-" would become a folder of that name.
+  if (dir === '-') throw new TailguardError('config', '--out -: this command writes a folder of files, not one stream to standard output; give --out DIR (./- for a folder named "-")');
   const out = resolve(dir);
   const inside = (child: string, parent: string) => {
     const rel = relative(parent, child);

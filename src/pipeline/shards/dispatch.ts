@@ -1,3 +1,4 @@
+import { inputName, isNonSeekable } from '../../corpus/spool.js';
 import { TailguardError } from '../../errors.js';
 import { shellQuote } from '../../shell-quote.js';
 import type { PipelineConfig } from '../config.js';
@@ -39,6 +40,9 @@ export type ShardedOutcome = { kind: 'run'; result: RunResult } | { kind: 'messa
 export async function runSharded(config: PipelineConfig, o: ShardedOptions): Promise<ShardedOutcome> {
   const { worldSize, rank, seed, log } = o;
   if (worldSize < 1) throw new TailguardError('config', '--world-size expects at least 1 task');
+  if (config.input.format !== 'brown' && isNonSeekable(config.input.path)) {
+    throw new TailguardError('config', `${inputName(config.input.path)}: the tasks of a sharded run each read the input file, so it cannot be standard input or a pipe; save it to a file first`);
+  }
   const executor = o.executor ?? 'local';
   if (!EXECUTORS.includes(executor)) throw new TailguardError('config', `--executor expects local, slurm or bullmq, got "${executor}"`);
   if (executor === 'bullmq') {

@@ -2,6 +2,9 @@ import { createReadStream, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { byteLines } from '../../corpus/byte-lines.js';
+import { describeCorpus } from '../../corpus/read.js';
+import { checkRejectCounts } from '../../corpus/reject-guard.js';
+import { inputFiles } from '../../corpus/units.js';
 import { TailguardError } from '../../errors.js';
 import { finishRun } from '../finish-run.js';
 import { RUN_FILES } from '../../run-io/run-folder.js';
@@ -73,7 +76,10 @@ export class ShardMerger {
 
   static async open(dir: string, plan?: ShardPlan): Promise<ShardMerger> {
     if (isMerged(dir)) throw new TailguardError('output', `${dir} is merged already (it holds a manifest); its parts are gone`);
-    return new ShardMerger(dir, plan ?? (await loadPlan(dir)));
+    const merger = new ShardMerger(dir, plan ?? (await loadPlan(dir)));
+    // Every input file is listed in the manifest, in corpus order, an empty one too.
+    for (const file of await inputFiles(merger.plan.config.input)) merger.outputs.accounting.expect(file);
+    return merger;
   }
 
   /** Task `rank` has finished (its `done.json` is written): merge it in its turn. */
@@ -126,6 +132,8 @@ export class ShardMerger {
       if (this.failure) throw this.failure;
       if (tasks.length < plan.worldSize) throw new Error(`${plan.worldSize - tasks.length} of ${plan.worldSize} tasks were never added to the merge`);
       outputs.check();
+      // No task saw a whole file: the reject checks of a single reader are made on the merged counts.
+      checkRejectCounts(outputs.accounting.files, outputs.accounting.total, plan.config.input, describeCorpus(plan.config.input));
     } catch (e) {
       await outputs.abort();
       throw e;
