@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBrown } from '../src/index.js';
-import { cli } from './helpers/cli.js';
+import { cli, stopAt } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const root = await newTempDir('run-folder');
@@ -41,4 +41,22 @@ test('an input inside the output folder through a symbolic link is refused (exit
   t.is(r.code, 5, r.stderr);
   t.regex(r.stderr, /input \S+to-out\/in\.jsonl \(\S+out-holding-input\/in\.jsonl once symbolic links are followed\) lies inside the output folder/);
   t.is(await readFile(input, 'utf8'), docs[0] + '\n');
+});
+
+test('an audit writes its manifest last: one killed before it is done again without --force; a finished one needs --force', async (t) => {
+  const out = join(root, 'audit');
+  const args = ['audit', join(corpus, 'a.jsonl'), join(corpus, 'more', 'b.jsonl'), '--no-prior', '--out', out, '--quiet'];
+  const killed = await stopAt(args, 'write:manifest.json');
+  t.is(killed.signal, 'SIGKILL', killed.stderr);
+  t.true(existsSync(join(out, 'report.json')) && !existsSync(join(out, 'manifest.json')));
+  t.regex((await cli(['status', out])).stdout, /^unfinished: /);
+  const again = await cli(args);
+  t.is(again.code, 0, again.stderr);
+  const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
+  t.is(manifest.command, 'audit');
+  t.deepEqual(manifest.corpora.map((c: { name: string }) => c.name), ['a', 'b']);
+  t.regex((await cli(['status', out])).stdout, /^finished \(audit\)/);
+  const refused = await cli(args);
+  t.is(refused.code, 5);
+  t.regex(refused.stderr, /holds a finished run; pass --force/);
 });

@@ -15,7 +15,8 @@ import { isDone, runTask, TaskNotOwned } from '../src/pipeline/shards/task.js';
 import { collect, TEST_MODEL_FILE } from './helpers/brown-prior.js';
 import { type CliResult, cli, startCli } from './helpers/cli.js';
 import { REDIS_SERVER, startRedis } from './helpers/redis.js';
-import { shardReference, snapshot } from './helpers/shard-corpus.js';
+import { snapshot } from './helpers/run-folder.js';
+import { shardReference } from './helpers/shard-corpus.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 // Short locks so that a killed worker's task is taken up within seconds (the default is 60 s).

@@ -116,6 +116,9 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
     await outputs.abort();
     throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
   }
+  // The finish starts from a checkpoint of the whole run: killed anywhere in it (writing the
+  // reports, moving the outputs, writing the manifest), --resume redoes only the finish.
+  await checkpointer.saveIfMoved();
 
   const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started });
   // The manifest marks the run finished; only then may the checkpoint go.

@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { corpusRoot } from '../corpus/file-list.js';
 import { TailguardError } from '../errors.js';
+import { faultPoint } from './fault-point.js';
 
 /** The files of a run folder; each is written under `<name>.partial` and renamed when complete. */
 export const RUN_FILES = {
@@ -36,8 +37,9 @@ export const SLURM_DIR = 'slurm';
 export async function prepareRunFolder(dir: string, options: { force: boolean; resume?: boolean; inputs: string[] }): Promise<{ resume: boolean }> {
   const out = resolve(dir);
   refuseOverlap(dir, options.inputs);
-  // A folder holding a manifest (a run) or a report (an audit) is finished work.
-  const finished = existsSync(join(out, RUN_FILES.manifest)) || existsSync(join(out, RUN_FILES.report));
+  // Every command that writes a folder writes its manifest last and atomically: only it marks
+  // finished work. A report without one is a run killed while finishing, which --resume completes.
+  const finished = existsSync(join(out, RUN_FILES.manifest));
   // A checkpoint, or the tasks of a sharded run, mean work under way.
   const interrupted = !finished && (existsSync(join(out, RUN_FILES.checkpoint)) || existsSync(join(out, TASKS_DIR)));
   if (options.force) {
@@ -107,6 +109,7 @@ async function clearRun(out: string): Promise<void> {
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.partial`;
   await writeFile(tmp, text);
+  await faultPoint(`write:${basename(path)}`);
   await rename(tmp, path);
 }
 
