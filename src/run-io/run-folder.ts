@@ -37,8 +37,9 @@ export const SLURM_DIR = 'slurm';
 export async function prepareRunFolder(dir: string, options: { force: boolean; resume?: boolean; inputs: string[] }): Promise<{ resume: boolean }> {
   const out = resolve(dir);
   refuseOverlap(dir, options.inputs);
-  // Every command that writes a folder writes its manifest last and atomically: only it marks
+  // Runs, merges, audits and detections write their manifest last and atomically: only it marks
   // finished work. A report without one is a run killed while finishing, which --resume completes.
+  // (A comparison writes no manifest, so its folder is never refused, as before.)
   const finished = existsSync(join(out, RUN_FILES.manifest));
   // A checkpoint, or the tasks of a sharded run, mean work under way.
   const interrupted = !finished && (existsSync(join(out, RUN_FILES.checkpoint)) || existsSync(join(out, TASKS_DIR)));
