@@ -31,7 +31,8 @@ export { auditCorpora, type AuditCorporaOptions } from './pipeline/audit-corpora
 export { runLocal, type LocalRunOptions } from './pipeline/shards/local.js';
 export { runOneTask, type OneTaskOptions } from './pipeline/shards/one-task.js';
 export { mergeShards } from './pipeline/shards/merge.js';
-export { shardStatus, type TaskStatus } from './pipeline/shards/status.js';
+export { shardStatus, type StatusClock, type TaskStatus } from './pipeline/shards/status.js';
+export { folderStatus, type FolderStatus, type RunStatus } from './pipeline/run-status.js';
 export { splitCorpus } from './corpus/partition.js';
 export { rngFor, createRng, type Rng } from './random.js';
 export { loadSimulation, parseSimulation, simulationSchema, type SimulationConfig, type SimulationInput, type RegimeConfig } from './simulate/config.js';

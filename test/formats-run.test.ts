@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRecordWriter, parsePipeline, readBrown, readCorpus, runPipeline } from '../src/index.js';
+import { onFaultPoint } from '../src/run-io/fault-point.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
@@ -49,11 +50,20 @@ test('a run reads Parquet shards and writes Parquet shards with ids and metadata
 
   const resumed = join(dir, 'resumed');
   const controller = new AbortController();
-  const poll = setInterval(() => existsSync(join(resumed, 'checkpoint.json')) && controller.abort('SIGINT'), 1);
+  // Stopped once its first checkpoint is saved, as Ctrl-C there would.
+  let removeHook = onFaultPoint((point) => void (point === 'checkpoint:1' && controller.abort('SIGINT')));
   await t.throwsAsync(runPipeline(config, { ...quiet, out: resumed, signal: controller.signal }), { message: /interrupted by SIGINT/ });
-  clearInterval(poll);
+  removeHook();
   t.deepEqual(await dataFiles(resumed), [], 'stopped: only staging files, no Parquet under a final name');
   t.true(existsSync(join(resumed, 'edited.jsonl.partial')));
+  // Resumed, then crashed in its finish once the edited Parquet shards are written: the staging file stays for the next resume.
+  removeHook = onFaultPoint((point) => {
+    if (point === 'close:edited.jsonl') throw new Error('a crash in the finish');
+  });
+  await t.throwsAsync(runPipeline(config, { ...quiet, out: resumed, resume: true }), { message: 'a crash in the finish' });
+  removeHook();
+  t.true(existsSync(join(resumed, 'edited-00000-of-00003.parquet')) && existsSync(join(resumed, 'edited.jsonl.partial')));
+  t.false(existsSync(join(resumed, 'manifest.json')));
   await runPipeline(config, { ...quiet, out: resumed, resume: true });
   t.deepEqual(await dataFiles(resumed), await dataFiles(whole));
   for (const f of await dataFiles(whole)) t.deepEqual(await readFile(join(resumed, f)), await readFile(join(whole, f)), f);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readBrown } from '../src/index.js';
 import { shellQuote } from '../src/shell-quote.js';
 import { collect } from './helpers/brown-prior.js';
-import { type CliResult, checkpointSequence, cli } from './helpers/cli.js';
+import { type CliResult, cli } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const root = await newTempDir('piped');
@@ -23,11 +23,10 @@ function catInto(input: string, args: string[]): Promise<CliResult> {
   return run(spawn('sh', ['-c', `cat ${shellQuote(input)} | ${[...CLI, ...args].map(shellQuote).join(' ')}`], { env: { ...process.env, NO_COLOR: '1' } }));
 }
 
-/** The CLI with `bytes` written into its stdin pipe; `whenStarted` gets the child (to stop it). */
-function pipeInto(bytes: string, args: string[], whenStarted?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
-  const child = spawn(CLI[0], [...CLI.slice(1), ...args], { env: { ...process.env, NO_COLOR: '1' } });
+/** The CLI with `bytes` written into its stdin pipe, with more environment (e.g. a fault point, see fault-point.ts). */
+function pipeInto(bytes: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(CLI[0], [...CLI.slice(1), ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
   child.stdin!.end(bytes);
-  whenStarted?.(child);
   return run(child);
 }
 
@@ -91,10 +90,8 @@ test('a run on stdin stopped by a signal resumes when given the same bytes again
   await writeFile(pipeline, JSON.stringify({ ...base, checkpoint: { everyDocuments: 1 }, batchSize: 1, concurrency: 1 }));
   const out = join(root, 'resumed');
   const args = ['edit', '-', '--pipeline', pipeline, '--out', out, '--quiet'];
-  const stopped = await pipeInto(body, args, (child) => {
-    const poll = setInterval(() => void checkpointSequence(out).then((n) => n >= 1 && child.kill('SIGINT') && clearInterval(poll)), 10);
-    child.on('close', () => clearInterval(poll));
-  });
+  // Ctrl-C at the first checkpoint, at that exact step however busy the machine is.
+  const stopped = await pipeInto(body, args, { TAILGUARD_TEST_KILL_AT: 'checkpoint:1', TAILGUARD_TEST_KILL_SIGNAL: 'SIGINT' });
   t.is(stopped.code, 130, stopped.stderr);
   t.regex(stopped.stderr, /to resume, give the same input again/);
   const other = await pipeInto(body.replace('.', '!'), [...args, '--resume']);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBrown } from '../src/index.js';
-import { cli, interruptAt, writeJsonlPipeline } from './helpers/cli.js';
+import { cli, stopAt, writeJsonlPipeline } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // A resumed run does not calibrate again: the documents the first part's calibration pass had
@@ -27,7 +27,7 @@ test('a neural-prior run killed with SIGKILL and resumed gives the files of an u
   t.is(whole.code, 0, whole.stderr);
 
   const out = join(dir, 'interrupted');
-  const killed = await interruptAt(['run', pipeline, '--out', out, '--quiet'], out, 1, 'SIGKILL');
+  const killed = await stopAt(['run', pipeline, '--out', out, '--quiet'], 'checkpoint:1');
   t.is(killed.signal, 'SIGKILL', 'killed after its first checkpoint');
   const resumed = await cli(['run', pipeline, '--out', out, '--quiet', '--resume']);
   t.is(resumed.code, 0, resumed.stderr);

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { parsePipeline, runLocal, runPipeline } from '../src/index.js';
-import { shardCorpus, snapshot } from './helpers/shard-corpus.js';
+import { snapshot } from './helpers/run-folder.js';
+import { shardCorpus } from './helpers/shard-corpus.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 // The shard tests run the n-gram prior; this one runs the shipped neural model through the local

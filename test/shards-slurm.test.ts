@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cli } from './helpers/cli.js';
-import { shardReference, snapshot } from './helpers/shard-corpus.js';
+import { snapshot } from './helpers/run-folder.js';
+import { shardReference } from './helpers/shard-corpus.js';
 import { SLURM_MISSING, type Slurm, startSlurm } from './helpers/slurm.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 

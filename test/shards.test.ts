@@ -1,14 +1,15 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeShards, parsePipeline, readCorpus, runLocal, runOneTask, runPipeline, shardStatus, splitCorpus } from '../src/index.js';
 import { RUNNING, STALE_SECONDS, startHeartbeat } from '../src/pipeline/shards/heartbeat.js';
 import { loadPlan, taskDir } from '../src/pipeline/shards/plan.js';
 import { isDone, runTask } from '../src/pipeline/shards/task.js';
 import { collect } from './helpers/brown-prior.js';
-import { cli, startProcess } from './helpers/cli.js';
-import { brown, record, shardReference, snapshot } from './helpers/shard-corpus.js';
+import { cli, startProcess, stopAt } from './helpers/cli.js';
+import { snapshot } from './helpers/run-folder.js';
+import { brown, record, shardReference } from './helpers/shard-corpus.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const dir = await newTempDir('shards');
@@ -43,6 +44,10 @@ test('world size 1, 2 and 4 give the single-machine run folder byte for byte, st
   for (const rank of [0, 1]) t.false((await runOneTask(config, { out: two, worldSize: 2, rank, prior, ...quiet })).skipped);
   t.true((await runOneTask(config, { out: two, worldSize: 2, rank: 0, prior, ...quiet })).skipped, 'a finished task is skipped');
   await t.throwsAsync(mergeShards(join(dir, 'nothing')), { message: /no readable plan of a sharded run/ });
+  // A merge killed in its finish (the edited shards written, the others not, no manifest) is merged again.
+  const killed = await stopAt(['merge', two, '--quiet'], 'close:edited.jsonl');
+  t.is(killed.signal, 'SIGKILL', killed.stderr);
+  t.true(existsSync(join(two, 'report.json')) && !existsSync(join(two, 'manifest.json')));
   t.regex((await cli(['status', two])).stdout, /2 of 2 done: merge with tailguard merge/);
   await mergeShards(two);
   t.deepEqual(await snapshot(two), expected, 'world size 2');
@@ -107,18 +112,25 @@ test('status tells done, running, stalled, failed, stopped and pending tasks apa
   await rename(input, `${input}.moved`);
   await t.throwsAsync(runTask(plan, out, 2, { prior }));
   await rename(`${input}.moved`, input);
-  // A task running now, then one whose process died: its heartbeat stops being touched.
+  // A task whose heartbeat then stops, as when its process dies; read at fixed times after its last
+  // beat (no heartbeat timer runs, no clock moves between the setup and the read).
   await mkdir(taskDir(out, 3), { recursive: true });
   const beating = startHeartbeat(taskDir(out, 3));
-  t.is((await shardStatus(out)).tasks[3].state, 'running');
-  const past = new Date(Date.now() - (STALE_SECONDS + 10) * 1000);
-  await utimes(join(taskDir(out, 3), RUNNING), past, past);
-  const status = await shardStatus(out);
+  beating.abandon();
+  const heartbeat = join(taskDir(out, 3), RUNNING);
+  const beat = (await stat(heartbeat)).mtimeMs;
+  const stale = beat + (STALE_SECONDS + 10) * 1000;
+  t.is((await shardStatus(out, { now: beat + 1000 })).tasks[3].state, 'running');
+  t.is((await shardStatus(out, { now: stale, stalledAfter: STALE_SECONDS + 20 })).tasks[3].state, 'running', 'a longer --stalled-after');
+  const status = await shardStatus(out, { now: stale });
   t.deepEqual(status.tasks.map((s) => s.state), ['done', 'stopped', 'failed', 'stalled', 'pending']);
   t.regex(status.tasks[2].error!, /ENOENT|not found/);
   t.is(status.tasks[3].pid, process.pid);
-  const printed = await cli(['status', out]);
-  t.regex(printed.stdout, /1 of 5 done, 1 stalled, 1 failed, 1 stopped, 1 pending/);
+  // The CLI reads at its own clock: the heartbeat is dated back past the stall timeout.
+  const past = new Date(Date.now() - (STALE_SECONDS + 10) * 1000);
+  await utimes(heartbeat, past, past);
+  t.regex((await cli(['status', out])).stdout, /1 of 5 done, 1 stalled, 1 failed, 1 stopped, 1 pending/);
+  t.regex((await cli(['status', out, '--stalled-after', String(24 * 3600)])).stdout, /1 of 5 done, 1 running, 1 failed, 1 stopped, 1 pending/);
   await beating.ended();
   t.is((await shardStatus(out)).tasks[3].state, 'pending');
 });

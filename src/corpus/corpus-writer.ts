@@ -11,7 +11,13 @@ export interface RecordWriter {
   readonly count: number;
   write(record: unknown): Promise<void>;
   flush(): Promise<WriterPosition>;
-  close(finalPath?: string): Promise<void>;
+  /**
+   * Move to the final name (or `finalPath`). `keepStaging`: a converting writer keeps its staging
+   * file for `removeStaging` to remove later, so a run killed before it is marked finished can
+   * convert again (the converted files cannot be cut back to a checkpoint and resumed).
+   */
+  close(finalPath?: string, keepStaging?: boolean): Promise<void>;
+  removeStaging(): Promise<void>;
   end(): Promise<void>;
   abort(): Promise<void>;
   /** Stop at once, dropping what is not yet written and leaving the files as they are. */
@@ -28,7 +34,7 @@ export interface RecordWriter {
  */
 export function openRecordWriter(path: string, layout: OutputLayout, resumeAt?: WriterPosition, earlierNames: string[] = []): RecordWriter {
   const jsonl = new JsonlWriter(path, resumeAt, earlierNames);
-  if (isPlainJsonl(layout)) return Object.assign(jsonl, { outputs: () => [basename(jsonl.path)] });
+  if (isPlainJsonl(layout)) return Object.assign(jsonl, { outputs: () => [basename(jsonl.path)], removeStaging: async () => {} });
   return new ConvertingWriter(jsonl, layout);
 }
 
@@ -57,11 +63,15 @@ class ConvertingWriter implements RecordWriter {
   }
 
   /** Convert into the folder of `finalPath` (the run folder, or its quarantine). */
-  async close(finalPath = this.path): Promise<void> {
+  async close(finalPath = this.path, keepStaging = false): Promise<void> {
     await this.staged.end();
     const stem = basename(this.path).replace(/\.jsonl$/, '');
     this.names = await convertJsonl(this.staged.partial, dirname(finalPath), stem, this.layout, this.staged.count);
-    await rm(this.staged.partial);
+    if (!keepStaging) await this.removeStaging();
+  }
+
+  async removeStaging(): Promise<void> {
+    await rm(this.staged.partial, { force: true });
   }
 
   end(): Promise<void> {

@@ -18,6 +18,11 @@ export function isGlob(path: string): boolean {
   return GLOB_CHARS.test(path);
 }
 
+/** The file or folder a corpus path reads from: itself, or for a glob the folder before its first wildcard. */
+export function corpusRoot(path: string): string {
+  return isGlob(path) ? splitGlob(path).root : path;
+}
+
 /**
  * The data files of a corpus given as a file, a folder or a glob, in sorted path order, so
  * `train-00000-of-00002.parquet` comes before `train-00001-of-00002.parquet`. A folder is walked

@@ -4,7 +4,8 @@ import { spoolInputs } from '../corpus/spool.js';
 import type { CorpusSpec } from '../corpus/spec.js';
 import type { Reject } from '../corpus/document.js';
 import { openPrior } from '../prior/open.js';
-import { prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
+import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
+import { versions } from '../run-io/versions.js';
 import { rngFor } from '../random.js';
 import { calibrateDetector, detectorScore, type Detector } from './detector.js';
 import type { DetectConfig } from './config.js';
@@ -17,7 +18,7 @@ import { checkEnoughText } from './enough-text.js';
 import { detectMarkdown } from './report-markdown.js';
 import { scoreFeatures, type DetectPriors } from './score.js';
 
-/** Files `tailguard detect` writes. */
+/** Files `tailguard detect` writes, then `manifest.json` (which marks it finished). */
 export const DETECT_FILES = {
   detections: 'detections.jsonl',
   reference: 'reference.jsonl',
@@ -115,6 +116,8 @@ export async function runDetect(config: DetectConfig, o: DetectOptions): Promise
     await writeJsonAtomic(join(o.out, DETECT_FILES.report), report);
     await writeFileAtomic(join(o.out, DETECT_FILES.markdown), markdown);
     await writeFileAtomic(join(o.out, DETECT_FILES.html), detectHtml(report, markdown));
+    // Last: it marks the detection finished (prepareRunFolder refuses to overwrite it without --force).
+    await writeJsonAtomic(join(o.out, RUN_FILES.manifest), { command: 'detect', target: describeCorpus(o.target), versions: versions(), files: Object.values(DETECT_FILES) });
     return { dir: o.out, detector, contamination, report };
   } finally {
     if (!o.priors) for (const p of Object.values(priors)) await p.dispose();

@@ -5,13 +5,14 @@ import { type AuditReport, buildReport } from '../audit/report.js';
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import type { GateThresholds } from '../audit/gate.js';
-import { inputPaths, readCorpus } from '../corpus/read.js';
+import { describeCorpus, inputPaths, readCorpus } from '../corpus/read.js';
 import { spoolInputs } from '../corpus/spool.js';
 import type { CorpusSpec } from '../corpus/spec.js';
 import { TailguardError } from '../errors.js';
 import type { PriorModel } from '../prior/types.js';
 import { batches } from '../corpus/batches.js';
 import { RUN_FILES, prepareRunFolder, writeFileAtomic, writeJsonAtomic } from '../run-io/run-folder.js';
+import { versions } from '../run-io/versions.js';
 
 export interface AuditCorporaOptions {
   /** Corpora by view name; the first is the reference unless `reference` names another. */
@@ -29,8 +30,9 @@ export interface AuditCorporaOptions {
 
 /**
  * Audit corpora without editing them: statistics of each, every one compared with the
- * reference, reports and mergeable statistics written to `out`. Rejected records are counted
- * per corpus and skipped (the audit reads, it does not rewrite).
+ * reference, reports and mergeable statistics written to `out`, then a manifest, which marks the
+ * audit finished as it does a run (an audit killed before it is simply done again). Rejected
+ * records are counted per corpus and skipped (the audit reads, it does not rewrite).
  */
 export async function auditCorpora(o: AuditCorporaOptions): Promise<{ report: AuditReport; rejected: Record<string, number> }> {
   const reference = o.reference ?? o.corpora[0]?.name;
@@ -66,6 +68,8 @@ async function auditSpooled(o: AuditCorporaOptions, reference: string): Promise<
   await writeFileAtomic(join(o.out, RUN_FILES.reportMarkdown), markdown);
   await writeFileAtomic(join(o.out, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
   for (const [name, stats] of Object.entries(views)) await writeJsonAtomic(join(o.out, `stats.${name}.json`), stats.toJSON(), true);
+  const corpora = o.corpora.map((c) => ({ name: c.name, input: describeCorpus(c.spec), rejected: rejected[c.name] }));
+  await writeJsonAtomic(join(o.out, RUN_FILES.manifest), { command: 'audit', corpora, reference, seed: o.seed ?? 1, prior: o.prior?.identity ?? null, versions: versions(), gate: report.gate });
   return { report, rejected };
 }
 

@@ -3,6 +3,7 @@ import { batches } from '../corpus/batches.js';
 import type { ReadItem } from '../corpus/document.js';
 import type { Calibration } from '../edit/threshold.js';
 import { TailguardError } from '../errors.js';
+import { faultPoint } from '../run-io/fault-point.js';
 import { type Checkpoint, type InputIdentity, saveCheckpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import { orderedMap } from './ordered-map.js';
@@ -55,6 +56,12 @@ export class Checkpointer {
     await saveCheckpoint(this.dir, { version: 1, sequence: ++this.sequence, ...this.basis, position: this.position, ...(await this.outputs.state()) });
     this.sinceSave = 0;
     this.lastSave = Date.now();
+    await faultPoint(`checkpoint:${this.sequence}`);
+  }
+
+  /** Save unless the last checkpoint is at this position already. */
+  async saveIfMoved(): Promise<void> {
+    if (this.sinceSave > 0 || this.sequence === 0) await this.save();
   }
 }
 

@@ -28,7 +28,9 @@ export interface FinishContext {
 /**
  * The end of a run, single-machine or merged from shards alike: audit report and statistics,
  * outputs moved to their final names (or quarantine/ when the gate fails), summary, and the
- * manifest last, since it marks the run finished.
+ * manifest last, since it alone marks the run finished. Until then a kill leaves a run that
+ * finishes again from the same state (a single run's last checkpoint, a merge's task parts):
+ * every file is rewritten whole, and outputs already moved are found at their final names.
  */
 export async function finishRun(dir: string, outputs: RunOutputs, c: FinishContext): Promise<{ report: AuditReport | null; summary: RunSummary; manifest: Record<string, unknown> }> {
   const { config, seed, timings } = c;
@@ -72,5 +74,6 @@ export async function finishRun(dir: string, outputs: RunOutputs, c: FinishConte
     ...c.extra,
   };
   await writeJsonAtomic(join(dir, RUN_FILES.manifest), manifest);
+  await outputs.removeStaging();
   return { report, summary, manifest };
 }

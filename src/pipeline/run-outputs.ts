@@ -9,6 +9,7 @@ import { Accounting } from './accounting.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
 import type { ProcessedDocument } from './process-document.js';
+import { faultPoint } from '../run-io/fault-point.js';
 import { QUARANTINE, RUN_FILES } from '../run-io/run-folder.js';
 import { SAMPLE_DOCS } from './token-sample.js';
 
@@ -121,13 +122,23 @@ export class RunOutputs {
     this.accounting.check({ written, rejected: this.writers.rejects!.count });
   }
 
-  /** Move the files to their final names; a failed gate keeps the data files in quarantine/. */
+  /**
+   * Move the files to their final names; a failed gate keeps the data files in quarantine/.
+   * Staging files of converted layouts stay until `removeStaging`: until the run is marked
+   * finished, a resume finds every file again (moved back from its final name, or staged).
+   */
   async close(gatePassed: boolean): Promise<void> {
     if (!gatePassed) await mkdir(join(this.dir, QUARANTINE), { recursive: true });
     for (const [kind, w] of Object.entries(this.writers)) {
       const quarantined = !gatePassed && kind !== 'rejects';
-      await w.close(quarantined ? join(this.dir, QUARANTINE, basename(w.path)) : w.path);
+      await w.close(quarantined ? join(this.dir, QUARANTINE, basename(w.path)) : w.path, true);
+      await faultPoint(`close:${basename(w.path)}`);
     }
+  }
+
+  /** Remove the staging files `close` kept, once the run is marked finished. */
+  async removeStaging(): Promise<void> {
+    for (const w of Object.values(this.writers)) await w.removeStaging();
   }
 
   /** Stop writing but keep the partial files, for a resumed run. */

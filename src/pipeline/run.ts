@@ -149,6 +149,9 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
     await outputs.abort();
     throw new TailguardError('input', `${describeCorpus(config.input)}: no records to read (--strict refuses an empty input)`);
   }
+  // The finish starts from a checkpoint of the whole run: killed anywhere in it (writing the
+  // reports, moving the outputs, writing the manifest), --resume redoes only the finish.
+  await checkpointer.saveIfMoved();
 
   progress.phase('writing the audit and reports');
   const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started });

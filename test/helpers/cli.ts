@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { open, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CliResult {
   code: number | null;
@@ -50,23 +49,13 @@ export async function cli(args: string[], opts: NodeOptions = {}): Promise<CliRe
   return startCli(args, opts).done;
 }
 
-/** The sequence number of the checkpoint in run folder `out`, read from the head of the file (it is written first); 0 without one. */
-export async function checkpointSequence(out: string): Promise<number> {
-  const file = await open(join(out, 'checkpoint.json')).catch(() => null);
-  if (!file) return 0;
-  const { buffer, bytesRead } = await file.read(Buffer.alloc(64), 0, 64, 0);
-  await file.close();
-  return Number(/"sequence":(\d+)/.exec(buffer.subarray(0, bytesRead).toString())?.[1] ?? 0);
-}
-
-/** Start the CLI on `args` (a run into `out`) and send it `signal` once its checkpoint reaches sequence `at`, unless it has finished by then. */
-export async function interruptAt(args: string[], out: string, at: number, signal: NodeJS.Signals): Promise<CliResult> {
-  const { child, done } = startCli(args);
-  let finished = false;
-  void done.then(() => (finished = true));
-  while (!finished && (await checkpointSequence(out)) < at) await sleep(10);
-  if (!finished) child.kill(signal);
-  return done;
+/**
+ * Run the CLI on `args` and have it stopped by `signal` at fault point `point` (src/run-io/fault-point.ts),
+ * e.g. `checkpoint:3` once its third checkpoint is saved or `write:report.json` in its finish: at that
+ * exact step, whatever the load of the machine, where a test that polls and then signals would race.
+ */
+export async function stopAt(args: string[], point: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<CliResult> {
+  return cli(args, { env: { TAILGUARD_TEST_KILL_AT: point, TAILGUARD_TEST_KILL_SIGNAL: signal } });
 }
 
 /**

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRecordWriter, parsePipeline, readBrown, runPipeline } from '../../src/index.js';
 import { brownPrior, collect, TEST_MODEL_FILE } from './brown-prior.js';
+import { snapshot } from './run-folder.js';
 
 /** Twelve held-out Brown documents cut to 2000 characters: small enough for many runs in one test. */
 export const brown = (await collect(readBrown('heldout'))).slice(0, 12).map((d) => ({ ...d, text: d.text.slice(0, 2000) }));
@@ -50,18 +50,4 @@ export async function shardReference(dir: string) {
   const ref = join(dir, 'single');
   await runPipeline(config, { out: ref, prior, progress: false, log: () => {} });
   return { prior, pipeline, corpus, config, expected: await snapshot(ref) };
-}
-
-/** Every file of a run folder by its hash (the manifest without timings and the shard table), tasks/ and slurm/ aside. */
-export async function snapshot(out: string): Promise<Record<string, unknown>> {
-  const files: Record<string, unknown> = {};
-  for (const name of (await readdir(out)).filter((n) => n !== 'tasks' && n !== 'slurm').sort()) {
-    const bytes = await readFile(join(out, name));
-    if (name !== 'manifest.json') files[name] = createHash('sha256').update(bytes).digest('hex');
-    else {
-      const { timings: _t, shards: _s, summary, ...rest } = JSON.parse(bytes.toString());
-      files[name] = { ...rest, summary: { ...summary, wallSeconds: null, tokensPerSecond: null } };
-    }
-  }
-  return files;
 }

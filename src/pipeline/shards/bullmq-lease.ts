@@ -33,6 +33,8 @@ export class JobLease {
     private readonly job: Job,
     private readonly token: string,
     private readonly lockMs: number,
+    /** A monotonic clock in ms (a test gives its own, so the lease is checked at exact times). */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Mark the lease lost (BullMQ reported a failed renewal of this job's lock). */
@@ -43,8 +45,8 @@ export class JobLease {
   /** Resolve if the task's files may be written now; throw TaskNotOwned otherwise. */
   readonly check = async (): Promise<void> => {
     const margin = this.lockMs / 4;
-    if (!this.lost && performance.now() > this.validUntil - this.lockMs / 2) {
-      const sent = performance.now();
+    if (!this.lost && this.now() > this.validUntil - this.lockMs / 2) {
+      const sent = this.now();
       const renewed = await this.job.extendLock(this.token, this.lockMs).catch((e: Error) => {
         this.lose(`cannot renew its lock: ${e.message}`);
         return 0;
@@ -52,7 +54,7 @@ export class JobLease {
       if (renewed) this.validUntil = sent + this.lockMs;
       else this.lose('its lock is gone (expired, and the job given to another worker)');
     }
-    if (!this.lost && performance.now() > this.validUntil - margin) this.lose(`its lock could not be renewed in time (it lasts ${this.lockMs / 1000}s)`);
+    if (!this.lost && this.now() > this.validUntil - margin) this.lose(`its lock could not be renewed in time (it lasts ${this.lockMs / 1000}s)`);
     if (this.lost) throw new TaskNotOwned(`task ${(this.job.data as { rank: number }).rank}: stopped without writing more, as ${this.lost}`);
   };
 }

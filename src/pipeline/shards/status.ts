@@ -29,10 +29,24 @@ export interface TaskStatus {
   error?: string;
 }
 
+/** When the status is taken: the clock and how old a heartbeat may be before its task counts as stalled. */
+export interface StatusClock {
+  /** Now, in ms since the epoch (default: the clock's). */
+  now?: number;
+  /** Seconds without a heartbeat after which a running task is stalled (default STALE_SECONDS). */
+  stalledAfter?: number;
+}
+
+/** A folder that is not there is a wrong argument (input), not a broken run folder (output). */
+export function checkFolderExists(dir: string): void {
+  if (!existsSync(dir)) throw new TailguardError('input', `${dir}: no such folder; give the output folder of a run (--out of tailguard run)`);
+}
+
 /** The tasks of the sharded run in `dir`, from the files in its task folders, and whether they are merged (its manifest is written). */
-export async function shardStatus(dir: string): Promise<{ worldSize: number; merged: boolean; tasks: TaskStatus[] }> {
-  // A folder that is not there is a wrong argument (input), not a broken run folder (output).
-  if (!existsSync(dir)) throw new TailguardError('input', `${dir}: no such folder; give the output folder of a sharded run (--out of tailguard run --world-size)`);
+export async function shardStatus(dir: string, clock: StatusClock = {}): Promise<{ worldSize: number; merged: boolean; tasks: TaskStatus[] }> {
+  checkFolderExists(dir);
+  const now = clock.now ?? Date.now();
+  const stalledAfter = clock.stalledAfter ?? STALE_SECONDS;
   const plan = await loadPlan(dir);
   const tasks: TaskStatus[] = [];
   for (let rank = 0; rank < plan.worldSize; rank++) {
@@ -46,8 +60,8 @@ export async function shardStatus(dir: string): Promise<{ worldSize: number; mer
     const records = position ?? 0;
     const running = await readJson<{ host: string; pid: number }>(join(tdir, RUNNING));
     if (running) {
-      const age = (Date.now() - (await stat(join(tdir, RUNNING))).mtimeMs) / 1000;
-      tasks.push({ rank, state: age > STALE_SECONDS ? 'stalled' : 'running', records, host: running.host, pid: running.pid, heartbeatAge: Math.round(age) });
+      const age = (now - (await stat(join(tdir, RUNNING))).mtimeMs) / 1000;
+      tasks.push({ rank, state: age > stalledAfter ? 'stalled' : 'running', records, host: running.host, pid: running.pid, heartbeatAge: Math.round(age) });
       continue;
     }
     const failed = await readJson<{ host: string; pid: number; error: { message: string } }>(join(tdir, FAILED));
@@ -62,7 +76,8 @@ export async function checkpointPosition(path: string): Promise<number | null> {
   return (await readJson<{ position: number }>(path))?.position ?? null;
 }
 
-async function readJson<T>(path: string): Promise<T | null> {
+/** A JSON file written whole (renamed into place), or null when it is not there. */
+export async function readJson<T>(path: string): Promise<T | null> {
   const text = await readFile(path, 'utf8').catch(() => null);
   return text === null ? null : (JSON.parse(text) as T);
 }
