@@ -13,8 +13,11 @@ import { UNK } from './vocabulary.js';
  */
 export class Sampler {
   private temperedCache: { invT: number; sum: number; cum: Float64Array } | null = null;
+  private readonly nodes: Int32Array;
 
-  constructor(private readonly kn: BackoffTables) {}
+  constructor(private readonly kn: BackoffTables) {
+    this.nodes = new Int32Array(kn.order);
+  }
 
   /**
    * Draw the next token after `history`. Pure sampling picks the sparse or the dense part by
@@ -22,7 +25,7 @@ export class Sampler {
    */
   sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
     const kn = this.kn;
-    const g = kn.accumulate(kn.contextKeys(history, history.length));
+    const g = kn.accumulate(kn.contextNodes(history, history.length, this.nodes));
     if (!(options.temperature > 0)) return this.greedy(g, emittable);
     if (!isPureSampling(options)) return this.sampleShaped(g, rng, options, emittable);
     const { acc, touched, nTouched } = kn;
