@@ -37,6 +37,8 @@ export class BackoffTables {
   readonly mark: Uint8Array;
   /** Number of valid entries of `touched`; written only by `accumulate`. */
   nTouched = 0;
+  /** How many of them the first (longest) seen context touched: they come first. */
+  nFirst = 0;
   /** Scratch for `probOf`'s context lookup. */
   private readonly nodes: Int32Array;
 
@@ -119,6 +121,7 @@ export class BackoffTables {
       this.mark[id] = 0;
     }
     this.nTouched = 0;
+    this.nFirst = -1;
     let scale = 1;
     for (let k = top; k >= 1; k--) {
       const g = nodes[k];
@@ -138,7 +141,9 @@ export class BackoffTables {
         this.acc[id] += add;
       }
       scale *= level.gamma[g];
+      if (this.nFirst < 0) this.nFirst = this.nTouched;
     }
+    if (this.nFirst < 0) this.nFirst = 0;
     return scale;
   }
 
