@@ -42,11 +42,8 @@ export class ContextLevel {
     this.words = g.cols[g.cols.length - 1];
     this.counts = g.counts;
     const n = g.counts.length;
-    const starts: number[] = [];
-    for (let i = 0; i < n; i++) if (i === 0 || !context.every((c) => c[i] === c[i - 1])) starts.push(i);
-    starts.push(n);
-    this.start = Int32Array.from(starts);
-    const groups = starts.length - 1;
+    this.start = groupStarts(context, n);
+    const groups = this.start.length - 1;
     this.total = new Int32Array(groups);
     this.n1 = new Int32Array(groups);
     this.n2 = new Int32Array(groups);
@@ -64,7 +61,8 @@ export class ContextLevel {
     const [d1, d2, d3] = this.discount;
     this.gamma = new Float64Array(groups);
     for (let gi = 0; gi < groups; gi++) this.gamma[gi] = (d1 * this.n1[gi] + d2 * this.n2[gi] + d3 * this.n3[gi]) / this.total[gi];
-    this.firstWord = this.k > 0 ? Int32Array.from({ length: groups }, (_, gi) => context[0][this.start[gi]]) : new Int32Array(0);
+    this.firstWord = new Int32Array(this.k > 0 ? groups : 0);
+    for (let gi = 0; gi < this.firstWord.length; gi++) this.firstWord[gi] = context[0][this.start[gi]];
     this.byWord = null;
     this.byPair = null;
     if (this.k === 1) {
@@ -115,6 +113,19 @@ export class ContextLevel {
     const c = this.counts[j];
     return Math.max(0, (c - pick(this.discount, c)) / this.total[g]);
   }
+}
+
+/** Where each run of equal contexts starts in sorted columns, and n at the end. */
+function groupStarts(context: Int32Array[], n: number): Int32Array {
+  const starts = new Int32Array(n + 1);
+  let groups = 0;
+  for (let i = 0; i < n; i++) {
+    let same = i > 0;
+    for (let j = 0; same && j < context.length; j++) same = context[j][i] === context[j][i - 1];
+    if (!same) starts[groups++] = i;
+  }
+  starts[groups] = n;
+  return starts.slice(0, groups + 1);
 }
 
 /** Per order (index 0 = unigrams), the n-grams grouped by context; the top order holds raw counts. */
