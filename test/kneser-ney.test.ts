@@ -1,7 +1,8 @@
 import test from 'ava';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { createRng, NGramPrior, readBrown, TailguardError } from '../src/index.js';
-import { NGramCounts, contextTables } from '../src/prior/ngram/counts.js';
+import { contextLevels } from '../src/prior/ngram/context-index.js';
+import { NGramCounts } from '../src/prior/ngram/counts.js';
 import { decodeModel, encodeModel } from '../src/prior/ngram/file.js';
 import { BOS, UNK } from '../src/prior/ngram/vocabulary.js';
 import { brownPrior, TEST_MODEL_FILE } from './helpers/brown-prior.js';
@@ -62,11 +63,11 @@ test('the model file round-trips: same hash, same scores', async (t) => {
   t.deepEqual(a, b);
 });
 
-test('the context tables hold raw counts at the top and Kneser-Ney continuation counts below, as defined', async (t) => {
+test('the context levels hold raw counts at the top and Kneser-Ney continuation counts below, as defined, and find every context', async (t) => {
   const counts = new NGramCounts(3);
   let n = 0;
   for await (const doc of readBrown('heldout')) if (n++ < 10) counts.add(prior.tokenize(doc.text).ids);
-  const tables = contextTables(counts.grams());
+  const levels = contextLevels(counts.grams(), V);
   // The definitions, over comma-joined keys: N1+(• w) counts the distinct words before w.
   const continuation = (grams: Iterable<string>) => {
     const c = new Map<string, number>();
@@ -78,14 +79,25 @@ test('the context tables hold raw counts at the top and Kneser-Ney continuation 
   };
   const bigrams = continuation(counts.counts.keys());
   const expected = [continuation(bigrams.keys()), bigrams, counts.counts];
-  tables.forEach((table, k) => {
-    const got = new Map<string, number>();
-    for (const [context, e] of table) {
-      t.deepEqual(Array.from(e.ids), [...e.ids].sort((a, b) => a - b), 'followers ascending');
-      t.is(e.total, e.counts.reduce((a, b) => a + b, 0));
-      e.ids.forEach((w, j) => got.set(context === '' ? String(w) : `${context},${w}`, e.counts[j]));
+  levels.forEach((level, k) => {
+    t.is(level.words.length, expected[k].size, `order ${k + 1}: as many n-grams as defined`);
+    for (let g = 0; g < level.groups; g++) {
+      const ids = Array.from(level.words.subarray(level.start[g], level.start[g + 1]));
+      t.deepEqual(ids, [...ids].sort((a, b) => a - b), 'followers ascending');
+      t.is(level.total[g], Array.from(level.counts.subarray(level.start[g], level.start[g + 1])).reduce((a, b) => a + b, 0));
     }
-    t.deepEqual(new Map([...got].sort()), new Map([...expected[k]].sort()), `order ${k + 1}`);
+    // Every n-gram found as scoring finds it: its context's last word at level 1, then one word
+    // further back per level, then the follower in its group.
+    const wrong: string[] = [];
+    for (const [key, c] of expected[k]) {
+      const ids = key.split(',').map(Number);
+      const w = ids.pop()!;
+      let group = 0;
+      for (let j = 1; j <= ids.length; j++) group = levels[j].find(group, ids[ids.length - j]);
+      const at = group >= 0 ? level.follower(group, w) : -1;
+      if (at < 0 || level.counts[at] !== c) wrong.push(`${key}: ${at < 0 ? 'not found' : level.counts[at]} vs ${c}`);
+    }
+    t.deepEqual(wrong, [], `order ${k + 1}`);
   });
 });
 

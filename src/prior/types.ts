@@ -46,8 +46,9 @@ export interface ScoreOptions {
   topK: number;
   /**
    * Compute the entropy of every next-token distribution (default true). A neural prior pays one
-   * exp per vocabulary entry per position for it, most of its read-out time: callers that do not
-   * need it (editing, calibration, audits) turn it off, and `entropy` is then NaN.
+   * exp per vocabulary entry per position for it, most of its read-out time (the n-gram prior a
+   * walk over each new context's followers): callers that do not need it (editing, calibration,
+   * audits) turn it off, and `entropy` is then NaN.
    */
   entropy?: boolean;
   /**
@@ -59,9 +60,9 @@ export interface ScoreOptions {
   rank?: boolean;
   /**
    * Candidates are only needed where P(actual token) > this (ToEdit's threshold): a prior may skip
-   * the others, whose candidate slots then hold id -1. Default: candidates everywhere. A hint the
-   * n-gram prior ignores (its candidates cost little); the neural prior saves a pass over the
-   * vocabulary per position with it.
+   * the others, whose candidate slots then hold id -1. Default: candidates everywhere. Both priors
+   * follow it (see ReadoutPlan): the neural prior saves a pass over the vocabulary per position,
+   * the n-gram prior the candidate list of each context no selectable position reaches.
    */
   candidatesAbove?: number;
 }

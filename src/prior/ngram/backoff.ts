@@ -1,9 +1,6 @@
-import { type ContextEntry, contextTables, discounts } from './counts.js';
+import { type ContextLevel, type Discounts, contextLevels, pick } from './context-index.js';
 import type { GramColumns } from './grams.js';
 import { BOS } from './vocabulary.js';
-
-/** Modified Kneser-Ney discounts D1, D2, D3+ of one order. */
-export type Discounts = [number, number, number];
 
 /**
  * The tables of an interpolated modified Kneser-Ney model (Chen & Goodman 1998) and the back-off
@@ -19,8 +16,8 @@ export type Discounts = [number, number, number];
  */
 export class BackoffTables {
   readonly order: number;
-  /** tables[k]: contexts of k words → followers (k = order - 1 is the top order, raw counts). */
-  readonly tables: Map<string, ContextEntry>[];
+  /** levels[k]: contexts of k words → followers (k = order - 1 is the top order, raw counts). */
+  readonly levels: ContextLevel[];
   readonly discount: Discounts[];
   /** Interpolated unigram probabilities, 0 for `<s>` (never predicted). */
   readonly p1: Float64Array;
@@ -40,12 +37,16 @@ export class BackoffTables {
   readonly mark: Uint8Array;
   /** Number of valid entries of `touched`; written only by `accumulate`. */
   nTouched = 0;
+  /** How many of them the first (longest) seen context touched: they come first. */
+  nFirst = 0;
+  /** Scratch for `probOf`'s context lookup. */
+  private readonly nodes: Int32Array;
 
   /** `top`: the distinct n-grams of the highest order and their counts, in ascending id order. */
   constructor(top: GramColumns, v: number) {
     this.order = top.cols.length;
-    this.tables = contextTables(top);
-    this.discount = this.tables.map(discounts);
+    this.levels = contextLevels(top, v);
+    this.discount = this.levels.map((l) => l.discount);
     this.p1 = this.unigram(v);
     this.sortedIds = Int32Array.from({ length: v }, (_, i) => i).sort((a, b) => this.p1[b] - this.p1[a] || a - b);
     this.sortedP1 = Float64Array.from(this.sortedIds, (id) => this.p1[id]);
@@ -67,77 +68,82 @@ export class BackoffTables {
     this.acc = new Float64Array(v);
     this.touched = new Int32Array(v);
     this.mark = new Uint8Array(v);
+    this.nodes = new Int32Array(this.order);
   }
 
   /** Number of distinct n-grams per order. */
   get sizes(): number[] {
-    return this.tables.map((t) => [...t.values()].reduce((s, e) => s + e.ids.length, 0));
+    return this.levels.map((l) => l.words.length);
   }
 
   private unigram(v: number): Float64Array {
-    const entry = this.tables[0].get('');
+    const level = this.levels[0];
     const p = new Float64Array(v);
     const floor = 1 / (v - 1); // uniform over every id but <s>
-    if (!entry) {
+    if (level.groups === 0) {
       p.fill(floor);
       p[BOS] = 0;
       return p;
     }
-    const d = this.discount[0];
-    const gamma = backoffWeight(entry, d);
+    const d = level.discount;
+    const gamma = level.gamma[0];
     for (let i = 0; i < v; i++) p[i] = gamma * floor;
-    for (let j = 0; j < entry.ids.length; j++) p[entry.ids[j]] += Math.max(0, entry.counts[j] - pick(d, entry.counts[j])) / entry.total;
+    for (let j = 0; j < level.words.length; j++) p[level.words[j]] += Math.max(0, level.counts[j] - pick(d, level.counts[j])) / level.total[0];
     p[BOS] = 0;
     return p;
   }
 
   /**
-   * The context keys before position `end` of `history` (left-padded with `<s>`): keys[k] holds
-   * the last k ids, comma-joined; keys[0] is the empty context.
+   * The context groups before position `end` of `history` (left-padded with `<s>`) into `nodes`:
+   * nodes[k] is the group of the last k ids at level k, or -1 when that context was never seen
+   * (then every longer one is unseen too). nodes[0] is the empty context.
    */
-  contextKeys(history: ArrayLike<number>, end: number): string[] {
-    const keys: string[] = [''];
-    let key = '';
+  contextNodes(history: ArrayLike<number>, end: number, nodes: Int32Array): Int32Array {
+    let node = this.levels[0].groups > 0 ? 0 : -1;
+    nodes[0] = node;
     for (let k = 1; k < this.order; k++) {
       const pos = end - k;
-      const id = pos >= 0 ? history[pos] : BOS;
-      key = k === 1 ? String(id) : `${id},${key}`;
-      keys.push(key);
+      if (node >= 0 || k === 1) node = this.levels[k].find(node, pos >= 0 ? history[pos] : BOS);
+      nodes[k] = node;
     }
-    return keys;
+    return nodes;
   }
 
   /**
-   * Load the sparse mass of levels 1..top for the context `keys` into the scratch space (flat
-   * sums, for sampling and for collecting touched ids), and return the product of their back-off
-   * weights. Valid until the next call.
+   * Load the sparse mass of levels 1..top for the context `nodes` (from `contextNodes`) into the
+   * scratch space (flat sums, for sampling and for collecting touched ids), and return the
+   * product of their back-off weights. Valid until the next call.
    */
-  accumulate(keys: string[], top = this.order - 1): number {
+  accumulate(nodes: Int32Array, top = this.order - 1): number {
     for (let t = 0; t < this.nTouched; t++) {
       const id = this.touched[t];
       this.acc[id] = 0;
       this.mark[id] = 0;
     }
     this.nTouched = 0;
+    this.nFirst = -1;
     let scale = 1;
     for (let k = top; k >= 1; k--) {
-      const entry = this.tables[k].get(keys[k]);
-      if (!entry) continue; // unseen context: this level equals the one below
-      const d = this.discount[k];
-      const inv = scale / entry.total;
-      for (let j = 0; j < entry.ids.length; j++) {
-        const c = entry.counts[j];
+      const g = nodes[k];
+      if (g < 0) continue; // unseen context: this level equals the one below
+      const level = this.levels[k];
+      const d = level.discount;
+      const inv = scale / level.total[g];
+      for (let j = level.start[g]; j < level.start[g + 1]; j++) {
+        const c = level.counts[j];
         const add = (c - pick(d, c)) * inv;
         if (add <= 0) continue;
-        const id = entry.ids[j];
+        const id = level.words[j];
         if (!this.mark[id]) {
           this.mark[id] = 1;
           this.touched[this.nTouched++] = id;
         }
         this.acc[id] += add;
       }
-      scale *= backoffWeight(entry, d);
+      scale *= level.gamma[g];
+      if (this.nFirst < 0) this.nFirst = this.nTouched;
     }
+    if (this.nFirst < 0) this.nFirst = 0;
     return scale;
   }
 
@@ -146,42 +152,15 @@ export class BackoffTables {
    * O(order · log followers). Scoring uses the same recursion, so values agree to the last bit.
    */
   probOf(history: ArrayLike<number>, end: number, x: number): number {
-    const keys = this.contextKeys(history, end);
+    const nodes = this.contextNodes(history, end, this.nodes);
     let p = this.p1[x];
     for (let k = 1; k < this.order; k++) {
-      const entry = this.tables[k].get(keys[k]);
-      if (entry) p = discounted(entry, this.discount[k], x) + backoffWeight(entry, this.discount[k]) * p;
+      const g = nodes[k];
+      if (g < 0) break; // unseen, and so is every longer context
+      const level = this.levels[k];
+      const j = level.follower(g, x);
+      p = (j >= 0 ? level.discounted(g, j) : 0) + level.gamma[g] * p;
     }
     return p;
   }
-}
-
-/** Index of `x` in the ascending `ids`, or -1. */
-export function findId(ids: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < ids.length && ids[lo] === x ? lo : -1;
-}
-
-/** a_k(x): the discounted count of x after a context, relative to the context's total. */
-export function discounted(e: ContextEntry, d: Discounts, x: number): number {
-  const j = findId(e.ids, x);
-  if (j < 0) return 0;
-  const c = e.counts[j];
-  return Math.max(0, (c - pick(d, c)) / e.total);
-}
-
-/** The discount of a follower seen `count` times. */
-export function pick(d: Discounts, count: number): number {
-  return count === 1 ? d[0] : count === 2 ? d[1] : d[2];
-}
-
-/** The mass the discounts free in one context, handed to the lower order. */
-export function backoffWeight(e: ContextEntry, d: Discounts): number {
-  return (d[0] * e.n1 + d[1] * e.n2 + d[2] * e.n3) / e.total;
 }

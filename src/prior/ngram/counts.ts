@@ -1,4 +1,4 @@
-import { type GramColumns, continuationCounts, sortGrams } from './grams.js';
+import { type GramColumns, sortGrams } from './grams.js';
 import { BOS } from './vocabulary.js';
 
 /**
@@ -38,59 +38,4 @@ export class NGramCounts {
     }
     return sortGrams({ cols, counts });
   }
-}
-
-/** Followers of one context, with the counts the discounting needs. */
-export interface ContextEntry {
-  /** Follower ids, ascending, for binary search. */
-  ids: Int32Array;
-  counts: Int32Array;
-  total: number;
-  /** Number of followers seen exactly once, twice, three or more times. */
-  n1: number;
-  n2: number;
-  n3: number;
-}
-
-/**
- * Per order (index 0 = unigrams), context key → followers. The top order holds raw counts;
- * lower orders hold continuation counts N1+(• context w): how many distinct words precede the
- * n-gram (interpolated Kneser-Ney, Chen & Goodman 1998). `top` is in ascending id order.
- */
-export function contextTables(top: GramColumns): Map<string, ContextEntry>[] {
-  const levels: GramColumns[] = [top];
-  while (levels[0].cols.length > 1) levels.unshift(continuationCounts(levels[0]));
-  return levels.map(groupByContext);
-}
-
-/** Sorted n-grams → context key (its ids comma-joined, as the model looks them up) → followers. */
-function groupByContext(g: GramColumns): Map<string, ContextEntry> {
-  const context = g.cols.slice(0, -1);
-  const words = g.cols[g.cols.length - 1];
-  const n = g.counts.length;
-  const table = new Map<string, ContextEntry>();
-  for (let start = 0, end = 1; start < n; start = end++) {
-    while (end < n && context.every((c) => c[end] === c[start])) end++;
-    // Views into the level's arrays: one allocation per level, not two per context.
-    const entry: ContextEntry = { ids: words.subarray(start, end), counts: g.counts.subarray(start, end), total: 0, n1: 0, n2: 0, n3: 0 };
-    for (const c of entry.counts) {
-      entry.total += c;
-      if (c === 1) entry.n1++;
-      else if (c === 2) entry.n2++;
-      else entry.n3++;
-    }
-    table.set(context.map((c) => c[start]).join(','), entry);
-  }
-  return table;
-}
-
-/** Modified Kneser-Ney discounts D1, D2, D3+ from the count-of-counts of one order. */
-export function discounts(table: Map<string, ContextEntry>): [number, number, number] {
-  const cc = [0, 0, 0, 0, 0];
-  for (const e of table.values()) for (const c of e.counts) if (c <= 4) cc[c]++;
-  const [, n1, n2, n3, n4] = cc;
-  if (n1 === 0 || n2 === 0 || n3 === 0 || n4 === 0) return [0.5, 1, 1.5]; // too little data to estimate
-  const y = n1 / (n1 + 2 * n2);
-  const clamp = (d: number, max: number) => Math.min(max, Math.max(0, d));
-  return [clamp(1 - (2 * y * n2) / n1, 1), clamp(2 - (3 * y * n3) / n2, 2), clamp(3 - (4 * y * n4) / n3, 3)];
 }

@@ -1,17 +1,21 @@
 import type { Rng } from '../../random.js';
 import type { SamplingOptions } from '../types.js';
-import { BackoffTables, type Discounts } from './backoff.js';
+import type { ReadoutPlan } from '../readout-plan.js';
+import { BackoffTables } from './backoff.js';
+import type { Discounts } from './context-index.js';
 import type { GramColumns } from './grams.js';
 import { Sampler } from './sample.js';
-import { type PositionScores, Scorer } from './score.js';
+import { FULL_PLAN, type PositionScores, Scorer } from './score.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
  * Interpolated modified Kneser-Ney (Chen & Goodman 1998) over a fixed vocabulary: the public face
  * of the model. Each job lives in its own module, and this class only wires them together:
+ *   context-index.ts  the n-grams grouped by context, found by integer lookups;
  *   backoff.ts  the tables, the dense unigram part and the back-off probability queries;
  *   lower.ts    the cached lower-order distribution that scoring and top-k read;
- *   score.ts    log-probability, rank, entropy and variance of a position;
+ *   follower-summary.ts  what a top-order context fixes: rank tables, entropy, candidates;
+ *   score.ts    log-probability, rank, entropy and variance of a position, as a plan asks;
  *   top-k.ts    the k most probable candidates of a position;
  *   sample.ts   drawing the next token, pure or shaped (temperature, top-k, top-p).
  * They share one `BackoffTables` (with its scratch space), so the memory is that of one model.
@@ -51,9 +55,9 @@ export class KneserNeyModel {
     return this.kn.probOf(history, end, x);
   }
 
-  /** Score token `history[i]` into `out` at index i (see `Scorer.scorePosition`). */
-  scorePosition(history: ArrayLike<number>, i: number, k: number, out: PositionScores): void {
-    this.scorer.scorePosition(history, i, k, out);
+  /** Score token `history[i]` into `out` at index i, what `plan` asks (see `Scorer.scorePosition`). */
+  scorePosition(history: ArrayLike<number>, i: number, k: number, out: PositionScores, plan: ReadoutPlan = FULL_PLAN): void {
+    this.scorer.scorePosition(history, i, k, plan, out);
   }
 
   /** Draw the next token after `history`, redrawing tokens `emittable` rejects. */

@@ -1,5 +1,4 @@
-import { type BackoffTables, backoffWeight, discounted, findId } from './backoff.js';
-import type { ContextEntry } from './counts.js';
+import type { BackoffTables } from './backoff.js';
 import { BOS, UNK } from './vocabulary.js';
 
 /**
@@ -33,59 +32,81 @@ const LOWER_CACHE = 50_000;
 /** Emittable ids of each lower distribution kept in descending order, for top-k. */
 const HEAD = 48;
 
-/** Lower distributions by the longest seen suffix of their context; one per model. */
+/**
+ * Lower distributions by the longest seen suffix of their context (a group of one level), one
+ * per model, in arrays indexed by group: no key is built to look one up.
+ */
 export class LowerCache {
-  private readonly cache = new Map<string, LowerStats>();
+  private byLevel: (LowerStats | undefined)[][] = [];
+  private size = 0;
 
-  constructor(private readonly kn: BackoffTables) {}
+  constructor(private readonly kn: BackoffTables) {
+    this.clear();
+  }
 
-  /** q after the context `keys` (from `contextKeys`), built on first use. */
-  get(keys: string[]): LowerStats {
+  private clear(): void {
+    this.byLevel = this.kn.levels.map((l) => new Array<LowerStats | undefined>(Math.max(1, l.groups)));
+    this.size = 0;
+  }
+
+  /** q after the context `nodes` (from `contextNodes`), built on first use. */
+  get(nodes: Int32Array): LowerStats {
     const kn = this.kn;
     const top = kn.order - 2;
-    let key = '';
+    let level = 0;
+    let node = 0;
     for (let k = top; k >= 1; k--) {
-      if (kn.tables[k].has(keys[k])) {
-        key = keys[k];
+      if (nodes[k] >= 0) {
+        level = k;
+        node = nodes[k];
         break;
       }
     }
-    let stats = this.cache.get(key);
+    let stats = this.byLevel[level][node];
     if (stats) return stats;
-    const entries: (ContextEntry | undefined)[] = [];
-    for (let k = 1; k <= top; k++) entries.push(kn.tables[k].get(keys[k]));
-    const gammas = entries.flatMap((e, i) => (e ? [backoffWeight(e, kn.discount[i + 1])] : []));
-    kn.accumulate(keys, Math.max(0, top));
-    const ids = kn.touched.slice(0, kn.nTouched).sort();
-    const vals = Float64Array.from(ids, (w) => {
-      let p = kn.p1[w];
-      entries.forEach((e, i) => {
-        if (e) p = discounted(e, kn.discount[i + 1], w) + backoffWeight(e, kn.discount[i + 1]) * p;
-      });
-      return p;
-    });
-    const g = gammas.reduce((a, b) => a * b, 1);
-    const byValue = Array.from(ids.keys()).sort((a, b) => vals[b] - vals[a] || ids[a] - ids[b]);
-    stats = {
-      ids,
-      vals,
-      gammas,
-      g,
-      descIds: Int32Array.from(byValue, (j) => ids[j]),
-      descVals: Float64Array.from(byValue, (j) => vals[j]),
-      descP1: Float64Array.from(ids, (w) => kn.p1[w]).sort().reverse(),
-      entropy: 0,
-      secondMoment: 0,
-      head: new Int32Array(0),
-      headVals: new Float64Array(0),
-    };
-    stats.entropy = lowerEntropy(kn, stats);
-    stats.secondMoment = lowerSecondMoment(kn, stats);
-    [stats.head, stats.headVals] = lowerHead(kn, stats, HEAD);
-    if (this.cache.size >= LOWER_CACHE) this.cache.clear();
-    this.cache.set(key, stats);
+    stats = buildLower(kn, nodes, top);
+    if (this.size >= LOWER_CACHE) this.clear();
+    this.byLevel[level][node] = stats;
+    this.size++;
     return stats;
   }
+}
+
+function buildLower(kn: BackoffTables, nodes: Int32Array, top: number): LowerStats {
+  const gammas: number[] = [];
+  for (let k = 1; k <= top; k++) if (nodes[k] >= 0) gammas.push(kn.levels[k].gamma[nodes[k]]);
+  kn.accumulate(nodes, Math.max(0, top));
+  const ids = kn.touched.slice(0, kn.nTouched).sort();
+  const vals = Float64Array.from(ids, (w) => {
+    let p = kn.p1[w];
+    for (let k = 1; k <= top; k++) {
+      const g = nodes[k];
+      if (g < 0) continue;
+      const level = kn.levels[k];
+      const j = level.follower(g, w);
+      p = (j >= 0 ? level.discounted(g, j) : 0) + level.gamma[g] * p;
+    }
+    return p;
+  });
+  const g = gammas.reduce((a, b) => a * b, 1);
+  const byValue = Array.from(ids.keys()).sort((a, b) => vals[b] - vals[a] || ids[a] - ids[b]);
+  const stats: LowerStats = {
+    ids,
+    vals,
+    gammas,
+    g,
+    descIds: Int32Array.from(byValue, (j) => ids[j]),
+    descVals: Float64Array.from(byValue, (j) => vals[j]),
+    descP1: Float64Array.from(ids, (w) => kn.p1[w]).sort().reverse(),
+    entropy: 0,
+    secondMoment: 0,
+    head: new Int32Array(0),
+    headVals: new Float64Array(0),
+  };
+  stats.entropy = lowerEntropy(kn, stats);
+  stats.secondMoment = lowerSecondMoment(kn, stats);
+  [stats.head, stats.headVals] = lowerHead(kn, stats, HEAD);
+  return stats;
 }
 
 /** q(w) of a lower distribution, by the same nested recursion as `probOf`. */
@@ -161,8 +182,20 @@ function lowerHead(kn: BackoffTables, L: LowerStats, m: number): [Int32Array, Fl
   return [Int32Array.from(ids), Float64Array.from(vals)];
 }
 
+/** Index of `x` in the ascending `ids`, or -1. */
+export function findId(ids: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ids.length && ids[lo] === x ? lo : -1;
+}
+
 /** Number of leading entries of a descending array strictly greater than `x`. */
-function countAbove(desc: Float64Array, x: number): number {
+export function countAbove(desc: Float64Array, x: number): number {
   let lo = 0;
   let hi = desc.length;
   while (lo < hi) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { NO_SPACE_AFTER, NO_SPACE_BEFORE, joinTokens } from '../../corpus/detokenize.js';
 import type { Document } from '../../corpus/document.js';
+import { type ReadoutPlan, readoutPlan } from '../readout-plan.js';
 import { emptyScores } from '../scores.js';
 import type { ScoreOptions } from '../types.js';
 import type { DecodingSession, PriorIdentity, PriorModel, TokenDistribution, TokenizedText, TokenScores } from '../types.js';
@@ -87,16 +88,17 @@ export class NGramPrior implements PriorModel {
     return { ids: Int32Array.from(forms, (f) => this.model.vocab.id(f)), starts, ends };
   }
 
-  /** Entropy is always computed: for this model it costs next to nothing (so do the moments). */
+  /** Reads out what the options ask (see ReadoutPlan): the log-probability alone is the cheap part. */
   async score(docs: readonly TokenizedText[], options: ScoreOptions): Promise<TokenScores[]> {
-    return docs.map((doc) => this.scoreOne(doc.ids, options.topK, options.moments ?? false));
+    const plan = readoutPlan(options);
+    return docs.map((doc) => this.scoreOne(doc.ids, options.topK, plan));
   }
 
-  private scoreOne(ids: Int32Array, k: number, moments: boolean): TokenScores {
+  private scoreOne(ids: Int32Array, k: number, plan: ReadoutPlan): TokenScores {
     const n = ids.length;
-    const out = emptyScores(n, k, moments);
+    const out = emptyScores(n, k, plan.moments);
     const m = this.model;
-    for (let i = 0; i < n; i++) m.scorePosition(ids, i, k, out);
+    for (let i = 0; i < n; i++) m.scorePosition(ids, i, k, out, plan);
     return out;
   }
 

@@ -3,6 +3,7 @@ import { MaxHeap } from '../max-heap.js';
 import { isPureSampling } from '../sampling.js';
 import type { SamplingOptions } from '../types.js';
 import type { BackoffTables } from './backoff.js';
+import { SamplingTables } from './sampling-tables.js';
 import { UNK } from './vocabulary.js';
 
 /**
@@ -13,8 +14,13 @@ import { UNK } from './vocabulary.js';
  */
 export class Sampler {
   private temperedCache: { invT: number; sum: number; cum: Float64Array } | null = null;
+  private readonly nodes: Int32Array;
+  private readonly tables: SamplingTables;
 
-  constructor(private readonly kn: BackoffTables) {}
+  constructor(private readonly kn: BackoffTables) {
+    this.nodes = new Int32Array(kn.order);
+    this.tables = new SamplingTables(kn);
+  }
 
   /**
    * Draw the next token after `history`. Pure sampling picks the sparse or the dense part by
@@ -22,18 +28,37 @@ export class Sampler {
    */
   sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
     const kn = this.kn;
-    const g = kn.accumulate(kn.contextKeys(history, history.length));
+    const nodes = kn.contextNodes(history, history.length, this.nodes);
+    if (options.temperature > 0 && isPureSampling(options)) return this.samplePure(nodes, rng, emittable);
+    const g = kn.accumulate(nodes);
     if (!(options.temperature > 0)) return this.greedy(g, emittable);
-    if (!isPureSampling(options)) return this.sampleShaped(g, rng, options, emittable);
-    const { acc, touched, nTouched } = kn;
-    let sparseMass = 0;
-    for (let t = 0; t < nTouched; t++) sparseMass += acc[touched[t]];
+    return this.sampleShaped(g, rng, options, emittable);
+  }
+
+  /**
+   * Pure sampling: the sparse part s or the dense part g·p1 by mass, then a token within it by
+   * walking s in touched order (the context's precomputed table first) or by binary search in p1.
+   */
+  private samplePure(nodes: Int32Array, rng: Rng, emittable: (id: number) => boolean): number {
+    const table = this.tables.get(nodes);
+    const { ids, weights, sparseMass, g } = table;
     for (;;) {
       let u = rng.next() * (sparseMass + g);
       let id = -1;
       if (u < sparseMass) {
-        for (let t = 0; t < nTouched && id < 0; t++) if ((u -= acc[touched[t]]) < 0) id = touched[t];
-        if (id < 0) id = touched[nTouched - 1];
+        for (let t = 0; t < ids.length; t++) {
+          if ((u -= weights[t]) < 0) {
+            id = ids[t];
+            break;
+          }
+        }
+        if (id < 0) {
+          // Past the context's own followers: walk on over the lower levels' ones, as loaded.
+          this.kn.accumulate(nodes);
+          const { acc, touched, nTouched } = this.kn;
+          for (let t = ids.length; t < nTouched && id < 0; t++) if ((u -= acc[touched[t]]) < 0) id = touched[t];
+          if (id < 0) id = touched[nTouched - 1];
+        }
       } else {
         id = this.sampleUnigram((u - sparseMass) / g);
       }

@@ -1,7 +1,7 @@
-import { type BackoffTables, backoffWeight, discounted, findId, pick } from './backoff.js';
-import { LowerCache, countQAbove, q } from './lower.js';
-import { TopK, offerLower } from './top-k.js';
-import { UNK } from './vocabulary.js';
+import type { ReadoutPlan } from '../readout-plan.js';
+import type { BackoffTables } from './backoff.js';
+import { SummaryCache } from './follower-summary.js';
+import { LowerCache, countAbove, countQAbove, findId, q } from './lower.js';
 
 /** Per-token output columns, as `emptyScores` allocates them; position i writes index i. */
 export interface PositionScores {
@@ -14,81 +14,84 @@ export interface PositionScores {
   topLogProbs: Float32Array;
 }
 
+/** Everything at every position: what a caller without a plan gets. */
+export const FULL_PLAN: ReadoutPlan = { rank: true, entropy: true, moments: true, candidatesAbove: -1 };
+
 /**
- * Scoring of positions: log-probability, rank, entropy (and variance of log p) and the top-k
- * offers, in time proportional to the number of followers of the context, never to the
- * vocabulary size: that is what makes corpus-scale scoring cheap. Holds the scratch it reuses
- * from one position to the next (the lower-distribution cache, the top-k buffer).
+ * Scoring of positions, reading out what the plan asks: the log-probability always (integer
+ * context lookups and two binary searches); rank, entropy (and variance of log p) and top-k
+ * candidates from the context's summary, built once per context (`follower-summary.ts`), in
+ * binary searches, never a pass over the vocabulary or the followers. Holds the scratch it
+ * reuses from one position to the next.
  */
 export class Scorer {
   private readonly lowers: LowerCache;
-  private readonly top = new TopK();
+  private readonly summaries: SummaryCache;
+  private readonly nodes: Int32Array;
 
   constructor(private readonly kn: BackoffTables) {
     this.lowers = new LowerCache(kn);
+    this.summaries = new SummaryCache(kn);
+    this.nodes = new Int32Array(kn.order);
   }
 
   /**
-   * Score token `history[i]`: write its log-probability, rank, the entropy of the distribution
-   * (and the variance of log p when `out` has room for it) and its k most probable emittable
-   * tokens. The top level's followers (usually few) are combined with the cached lower
-   * distribution: p(w) = a(w) + γ · q(w).
+   * Score token `history[i]` into `out` at index i: its log-probability, and as `plan` asks its
+   * rank, the entropy of the distribution (and the variance of log p when `out` has room for
+   * it) and its k most probable emittable tokens. The top level's followers are combined with
+   * the cached lower distribution: p(w) = a(w) + γ · q(w).
    */
-  scorePosition(history: ArrayLike<number>, i: number, k: number, out: PositionScores): void {
+  scorePosition(history: ArrayLike<number>, i: number, k: number, plan: ReadoutPlan, out: PositionScores): void {
     const kn = this.kn;
     const p1 = kn.p1;
-    const keys = kn.contextKeys(history, i);
-    const L = this.lowers.get(keys);
-    const entry = kn.order > 1 ? kn.tables[kn.order - 1].get(keys[kn.order - 1]) : undefined;
-    const d = kn.discount[kn.order - 1];
-    const gamma = entry ? backoffWeight(entry, d) : 1;
+    const nodes = kn.contextNodes(history, i, this.nodes);
+    const L = this.lowers.get(nodes);
+    const level = kn.levels[kn.order - 1];
+    const g = kn.order > 1 ? nodes[kn.order - 1] : -1;
     const x = history[i];
     const qx = q(p1, L, x);
-    const ax = entry ? discounted(entry, d, x) : 0;
+    let gamma = 1;
+    let ax = 0;
+    if (g >= 0) {
+      gamma = level.gamma[g];
+      const j = level.follower(g, x);
+      if (j >= 0) ax = level.discounted(g, j);
+    }
     const px = ax + gamma * qx;
-
-    // Rank: ids outside the top level's followers have p = γ·q, so count them in q space.
-    let count: number;
-    if (ax > 0) {
-      const t = px / gamma;
-      count = countQAbove(kn, L, t, t / L.g);
-    } else {
-      count = countQAbove(kn, L, qx, findId(L.ids, x) >= 0 ? qx / L.g : p1[x]);
-    }
-    const tq = ax > 0 ? px / gamma : qx;
-    let s = gamma * -L.entropy + (gamma > 0 ? gamma * Math.log(gamma) : 0);
-    // Σ p (log p)² the same way: dense part γ·q expanded, followers corrected one by one.
-    const moments = out.logProbVariance !== undefined;
-    const lg = gamma > 0 ? Math.log(gamma) : 0;
-    let m = moments && gamma > 0 ? gamma * (lg * lg - 2 * lg * L.entropy + L.secondMoment) : 0;
-    const top = this.top.reset(k);
-    if (entry) {
-      for (let j = 0; j < entry.ids.length; j++) {
-        const c = entry.counts[j];
-        const a = Math.max(0, (c - pick(d, c)) / entry.total); // as `discounted`, without the search
-        if (a <= 0) continue;
-        const w = entry.ids[j];
-        const qw = q(p1, L, w);
-        const pw = a + gamma * qw;
-        if (qw > tq) count--;
-        if (w !== x && pw > px) count++;
-        const dense = gamma * qw;
-        if (dense > 0) s -= dense * Math.log(dense);
-        s += pw * Math.log(pw);
-        if (moments) {
-          if (dense > 0) m -= dense * Math.log(dense) ** 2;
-          m += pw * Math.log(pw) ** 2;
-        }
-        if (w !== UNK) top.offer(w, pw);
-      }
-    }
     out.logProb[i] = Math.log(px);
-    out.rank[i] = count + 1;
-    out.entropy[i] = -s;
-    if (moments) out.logProbVariance![i] = Math.max(0, m - s * s);
-    if (k > 0) {
-      offerLower(kn, top, L, entry, gamma, k);
-      top.write(out.topIds, out.topLogProbs, i * k);
+    // As ToEdit's selection compares: the stored float32, back in doubles.
+    const candidates = k > 0 && Math.exp(out.logProb[i]) > plan.candidatesAbove;
+    const moments = plan.moments && out.logProbVariance !== undefined;
+    if (!(plan.rank || plan.entropy || moments || candidates)) {
+      out.rank[i] = 0;
+      out.entropy[i] = NaN;
+      clearTop(out, i, k);
+      return;
     }
+    const s = this.summaries.get(g, L);
+    if (plan.rank || candidates) {
+      // Ids outside the top level's followers have p = γ·q, so count them in q space, then
+      // swap the followers' count in q space for their count in p space.
+      const tq = ax > 0 ? px / gamma : qx;
+      const tP1 = ax > 0 ? tq / L.g : findId(L.ids, x) >= 0 ? qx / L.g : p1[x];
+      out.rank[i] = countQAbove(kn, L, tq, tP1) - countAbove(s.descQ, tq) + countAbove(s.descP, px) + 1;
+    } else {
+      out.rank[i] = 0;
+    }
+    out.entropy[i] = plan.entropy || moments ? s.entropy : NaN;
+    if (moments) out.logProbVariance![i] = s.variance;
+    if (!candidates) {
+      clearTop(out, i, k);
+      return;
+    }
+    const c = this.summaries.candidates(s, g, L, k);
+    out.topIds.set(c.topIds, i * k);
+    out.topLogProbs.set(c.topLogProbs, i * k);
   }
+}
+
+/** No candidates at position i: ids -1, log-probabilities -Infinity. */
+function clearTop(out: PositionScores, i: number, k: number): void {
+  out.topIds.fill(-1, i * k, i * k + k);
+  out.topLogProbs.fill(-Infinity, i * k, i * k + k);
 }

@@ -1,5 +1,4 @@
-import { type BackoffTables, discounted } from './backoff.js';
-import type { ContextEntry } from './counts.js';
+import type { BackoffTables } from './backoff.js';
 import { type LowerStats, walkQ } from './lower.js';
 
 /**
@@ -47,14 +46,17 @@ export class TopK {
 }
 
 /**
- * Offer the k most probable ids outside the top level's followers (whose context entry is
- * `entry`; the followers themselves are offered while scoring walks them): for the others
+ * Offer the k most probable ids outside the followers of top-order context group `g` (-1:
+ * unseen; the followers themselves are offered by the caller's walk over them): for the others
  * p = γ·q, so they are the head of q. The cached head usually suffices; a context with very
  * many followers walks on past it.
  */
-export function offerLower(kn: BackoffTables, top: TopK, L: LowerStats, entry: ContextEntry | undefined, gamma: number, k: number): void {
-  const d = kn.discount[kn.order - 1];
-  const inTop = (w: number) => entry !== undefined && discounted(entry, d, w) > 0;
+export function offerLower(kn: BackoffTables, top: TopK, L: LowerStats, g: number, gamma: number, k: number): void {
+  const level = kn.levels[kn.order - 1];
+  const inTop = (w: number) => {
+    const j = g >= 0 ? level.follower(g, w) : -1;
+    return j >= 0 && level.discounted(g, j) > 0;
+  };
   let added = 0;
   for (let j = 0; j < L.head.length && added < k; j++) {
     if (inTop(L.head[j])) continue;

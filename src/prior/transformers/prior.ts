@@ -1,4 +1,5 @@
 import { TailguardError } from '../../errors.js';
+import { readoutPlan } from '../readout-plan.js';
 import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession } from './decoding.js';
 import { loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
@@ -102,7 +103,7 @@ export class TransformersPrior implements PriorModel {
       },
       docs,
       options.topK,
-      { rank: options.rank ?? true, entropy: options.entropy ?? true, moments: options.moments ?? false, candidatesAbove: options.candidatesAbove ?? -1 },
+      readoutPlan(options),
     );
   }
 

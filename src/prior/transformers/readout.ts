@@ -9,24 +9,11 @@
  * quarter of the forward pass, while ToEdit needs candidates only where it resamples.
  */
 
+import type { ReadoutPlan } from '../readout-plan.js';
 import type { TokenScores } from '../types.js';
 
 /** Where the statistics of one scored position go: the document's score arrays. */
 export type ScoreSink = TokenScores;
-
-/** Which statistics to read at each position. */
-export interface ReadoutPlan {
-  rank: boolean;
-  entropy: boolean;
-  /** The entropy and the variance of log p in one pass (into `sink.logProbVariance`, which must exist). */
-  moments: boolean;
-  /**
-   * Read the sink's top-k candidates only where P(actual token) > candidatesAbove, compared in
-   * doubles exactly as ToEdit's selection compares (`Math.exp(logProb) > p`); -1 reads them
-   * everywhere. Positions without candidates get ids -1 and log-probabilities -Infinity.
-   */
-  candidatesAbove: number;
-}
 
 /**
  * Reads the statistics of the scored positions of one forward pass's output, rows of

@@ -1,7 +1,8 @@
 import { emptyScores } from '../scores.js';
 import type { TokenizedText, TokenScores } from '../types.js';
 import { int64Tensor, logProbRows, type CausalLM } from './model.js';
-import { Readout, type ReadoutPlan } from './readout.js';
+import type { ReadoutPlan } from '../readout-plan.js';
+import { Readout } from './readout.js';
 import { planWindows, type ScoringWindow } from './windows.js';
 
 /** What scoring needs to know about the model. */
