@@ -1,14 +1,5 @@
 #!/usr/bin/env node
-import { auditCommand } from './cli/audit.js';
-import type { Command } from './cli/command.js';
-import { compareCommand } from './cli/compare.js';
-import { detectCommand } from './cli/detect.js';
-import { mergeCommand } from './cli/merge.js';
-import { runCommand } from './cli/run.js';
-import { simulateCommand } from './cli/simulate.js';
-import { editCommand, generateCommand, scoreCommand } from './cli/stage.js';
-import { statusCommand } from './cli/status.js';
-import { workerCommand } from './cli/worker.js';
+import { COMMANDS } from './cli/commands.js';
 import { TailguardError, type ErrorCode } from './errors.js';
 import { stderrLine } from './progress.js';
 import { versions } from './run-io/versions.js';
@@ -16,19 +7,6 @@ import { versions } from './run-io/versions.js';
 /** Exit codes, documented in the README (6, a failed gate, comes from the run commands). */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
 
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  score: scoreCommand,
-  edit: editCommand,
-  generate: generateCommand,
-  merge: mergeCommand,
-  status: statusCommand,
-  worker: workerCommand,
-  audit: auditCommand,
-  simulate: simulateCommand,
-  detect: detectCommand,
-  compare: compareCommand,
-};
 
 const HELP = `tailguard: token-level editing (ToEdit) and synthetic-data audits for training corpora
 

@@ -11,6 +11,8 @@ type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O & { he
  */
 export interface Command {
   run(argv: string[]): Promise<number>;
+  /** Parse `argv` as `run` would, without running: throws on a flag the command does not take (the docs' test). */
+  check(argv: string[]): void;
 }
 
 /** The values parseArgs gives for a table of flags: booleans for boolean flags, strings otherwise. */
@@ -20,10 +22,14 @@ export type FlagValues<T extends Options> = { [K in keyof T]?: T[K] extends { ty
 export const DEFAULT_PIPELINE = 'pipelines/toedit-ngram.json';
 
 export function defineCommand<O extends Options>(name: string, help: string, options: O, run: (values: Parsed<O>['values'], positionals: string[], argv: string[]) => Promise<number>): Command {
+  const parse = (argv: string[]) => {
+    refuseUnknownFlags(name, argv, Object.keys(options));
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });
+  };
   return {
+    check: (argv) => void parse(argv),
     async run(argv) {
-      refuseUnknownFlags(name, argv, Object.keys(options));
-      const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } }, allowPositionals: true, strict: true });
+      const { values, positionals } = parse(argv);
       if ((values as { help?: boolean }).help) {
         console.log(help);
         return 0;
