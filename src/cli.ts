@@ -12,7 +12,7 @@ import { workerCommand } from './cli/worker.js';
 import { TailguardError, type ErrorCode } from './errors.js';
 import { versions } from './run-io/versions.js';
 
-/** Exit codes, documented in the README (6, a failed gate, comes from the run commands). */
+/** Exit codes, documented in the README (6, a failed gate, comes from the run commands and audit). */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
 
 const COMMANDS: Record<string, Command> = {
