@@ -4,7 +4,7 @@ import { TailguardError, type ErrorCode } from './errors.js';
 import { stderrLine } from './progress.js';
 import { versions } from './run-io/versions.js';
 
-/** Exit codes, documented in the README (6, a failed gate, comes from the run commands). */
+/** Exit codes, documented in the README (6, a failed gate, comes from the run commands and audit). */
 const EXIT: Record<ErrorCode, number> = { internal: 1, config: 2, input: 3, model: 4, output: 5, interrupted: 130 };
 
 

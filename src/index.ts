@@ -23,7 +23,8 @@ export { generateContinuations, type SyntheticOptions, type Continuation } from 
 export { CorpusStats, type CorpusStatsJSON } from './audit/corpus-stats.js';
 export { viewMetrics, type ViewMetrics } from './audit/metrics.js';
 export { compareViews, jensenShannon, wasserstein1, kolmogorovSmirnov, type Comparison } from './audit/divergence.js';
-export { evaluateGate, GATE_CHECKS, type GateResult } from './audit/gate.js';
+export { evaluateGate, GATE_CHECKS, type GateConfig, type GateResult, type GateStatus } from './audit/gate.js';
+export { DEFAULT_EDITED_GATE } from './audit/config.js';
 export { buildReport, type AuditReport } from './audit/report.js';
 export { loadPipeline, parsePipeline, pipelineSchema, type PipelineConfig, type PipelineInput } from './pipeline/config.js';
 export { runPipeline, type RunOptions, type RunResult } from './pipeline/run.js';

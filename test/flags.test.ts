@@ -12,7 +12,6 @@ test('flags that contradict each other exit 2 naming both', async (t) => {
     [['edit', 'brown:heldout', '--p', '0.9', '--target-share', '0.1'], /edit: --p and --target-share do not go together/],
     [['run', 'pipelines/toedit-ngram.json', '--p', '0.9', '--target-share', '0.1'], /run: --p and --target-share do not go together/],
     [['run', 'pipelines/toedit-ngram.json', '--resume', '--force'], /run: --resume and --force do not go together/],
-    [['audit', 'brown:heldout', '--no-prior', '--pipeline', 'pipelines/toedit.json'], /audit: --no-prior and --pipeline do not go together/],
   ];
   for (const [args, message] of cases) {
     const r = await cli(args);

@@ -20,6 +20,8 @@ export const GATE_CHECKS = {
 
 export type GateCheckName = keyof typeof GATE_CHECKS;
 export type GateThresholds = Partial<Record<GateCheckName, number>>;
+/** Bounds per view name; `false` is a gate turned off on purpose. */
+export type GateConfig = Record<string, GateThresholds> | false;
 
 export interface GateCheckResult {
   view: string;
@@ -29,16 +31,27 @@ export interface GateCheckResult {
   passed: boolean;
 }
 
+/**
+ * 'unchecked' is its own verdict: a gate that checked nothing must never read as "passed"
+ * (it used to, in green), nor fail a run the user deliberately left ungated.
+ */
+export type GateStatus = 'passed' | 'failed' | 'unchecked';
+
 export interface GateResult {
+  status: GateStatus;
+  /** True only when at least one check ran and every check passed. */
   passed: boolean;
   checks: GateCheckResult[];
+  /** Why nothing was checked (only when unchecked). */
+  note?: string;
 }
 
 /**
  * Evaluate the thresholds of every view. A check whose value cannot be computed (perplexity of
  * an unscored view) fails: a gate that cannot see must not let data through.
  */
-export function evaluateGate(thresholds: Record<string, GateThresholds>, comparisons: Record<string, Comparison>): GateResult {
+export function evaluateGate(thresholds: GateConfig, comparisons: Record<string, Comparison>): GateResult {
+  if (thresholds === false) return uncheckedGate('turned off with "gate": false');
   const checks: GateCheckResult[] = [];
   for (const [view, bounds] of Object.entries(thresholds)) {
     const comparison = comparisons[view];
@@ -49,5 +62,25 @@ export function evaluateGate(thresholds: Record<string, GateThresholds>, compari
       checks.push({ view, check, value, threshold, passed: value !== null && value <= threshold });
     }
   }
-  return { passed: checks.every((c) => c.passed), checks };
+  if (checks.length === 0) return uncheckedGate(uncheckedReason(thresholds, Object.keys(comparisons)));
+  const passed = checks.every((c) => c.passed);
+  return { status: passed ? 'passed' : 'failed', passed, checks };
+}
+
+/** The verdict of a gate that checked nothing, with the reason the reports print. */
+export function uncheckedGate(note: string): GateResult {
+  return { status: 'unchecked', passed: false, checks: [], note };
+}
+
+function uncheckedReason(thresholds: Record<string, GateThresholds>, views: string[]): string {
+  const bounded = Object.entries(thresholds).filter(([, b]) => Object.values(b).some((x) => x !== undefined)).map(([v]) => v);
+  if (bounded.length === 0) return 'no checks configured';
+  return `checks are configured for ${bounded.join(', ')}, and no compared view has that name (compared: ${views.join(', ') || 'none'})`;
+}
+
+/** One line for summaries and reports: the verdict, and for an unchecked gate that nothing was checked and why. */
+export function gateHeadline(g: GateResult): string {
+  if (g.status === 'unchecked') return `unchecked (${g.note ?? 'no checks configured'}) — nothing was checked`;
+  const failed = g.checks.filter((c) => !c.passed).length;
+  return g.status === 'passed' ? `passed (${g.checks.length} of ${g.checks.length} checks)` : `FAILED (${failed} of ${g.checks.length} checks)`;
 }

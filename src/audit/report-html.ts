@@ -1,9 +1,10 @@
 import type { AuditReport, TokenSample } from './report.js';
+import { gateHeadline } from './gate.js';
 import { htmlPage } from './html-page.js';
 import { barChart, esc, lineChart } from './svg.js';
 
-/** The audit page's own rules on top of the shared look: gate verdict, side-by-side tables, token view. */
-const EXTRA_STYLE = `.gate-pass{color:#1b5e20;font-weight:bold}.gate-fail{color:#b71c1c;font-weight:bold}
+/** The audit page's own rules on top of the shared look: gate verdict (green only when checks ran and passed), side-by-side tables, token view. */
+const EXTRA_STYLE = `.gate-passed{color:#1b5e20;font-weight:bold}.gate-failed{color:#b71c1c;font-weight:bold}.gate-unchecked{color:#e65100;font-weight:bold}
 .cols{display:flex;gap:16px;flex-wrap:wrap}.cols table{flex:1}
 .doc{font-family:ui-monospace,Menlo,monospace;font-size:13px;line-height:1.7;white-space:pre-wrap;border:1px solid #ddd;padding:8px;max-height:360px;overflow:auto}
 .doc span.sel{outline:1px solid #333}.doc del{color:#777}.doc ins{text-decoration:none;font-weight:bold;background:#bbdefb}`;
@@ -34,7 +35,7 @@ export function reportHtml(r: AuditReport, title: string, markdownTables: string
   ];
   return htmlPage(
     title,
-    `<p>Reference view: <b>${esc(r.reference)}</b>. Gate: <span class="${r.gate.passed ? 'gate-pass' : 'gate-fail'}">${r.gate.passed ? 'passed' : 'FAILED'}</span>.</p>
+    `<p>Reference view: <b>${esc(r.reference)}</b>. Gate: <span class="gate-${r.gate.status}">${esc(gateHeadline(r.gate))}</span>.</p>
 ${markdownTablesToHtml(markdownTables)}
 ${sections.join('\n')}`,
     EXTRA_STYLE,

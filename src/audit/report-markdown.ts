@@ -1,3 +1,4 @@
+import { gateHeadline } from './gate.js';
 import type { AuditReport } from './report.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -11,7 +12,7 @@ export function reportMarkdown(r: AuditReport, title: string): string {
   const lines = [
     `# ${title}`,
     '',
-    `Reference view: **${r.reference}**. Gate: **${r.gate.passed ? 'passed' : 'FAILED'}**.`,
+    `Reference view: **${r.reference}**. Gate: **${gateHeadline(r.gate)}**.`,
     ...(names.some((n) => v[n].approximate)
       ? ['', `N-gram counts of ${names.filter((n) => v[n].approximate).join(', ')} exceeded the memory budget: n-grams seen once were pruned, so the n-gram metrics of those views are approximate (frequent n-grams are still counted).`]
       : []),
@@ -44,8 +45,11 @@ export function reportMarkdown(r: AuditReport, title: string): string {
     crow('perplexity KS', (n) => (c[n].perplexityKS === null ? '—' : num(c[n].perplexityKS!)));
     crow('Δ mean perplexity (95% CI)', (n) => (c[n].intervals.meanPerplexityDelta ? `${num(c[n].deltas.meanPerplexity as number, 1)} [${c[n].intervals.meanPerplexityDelta.map((x) => num(x, 1)).join(', ')}]` : '—'));
   }
-  if (r.gate.checks.length > 0) {
-    lines.push('', '## Gate', '', '| view | check | value | threshold | result |', '|---|---|---|---|---|');
+  // Every check with its value, bound and verdict; a gate that checked nothing says so here too.
+  lines.push('', '## Gate', '');
+  if (r.gate.checks.length === 0) lines.push(`Gate ${gateHeadline(r.gate)}.`);
+  else {
+    lines.push('| view | check | value | threshold | result |', '|---|---|---|---|---|');
     for (const g of r.gate.checks) lines.push(`| ${g.view} | ${g.check} | ${g.value === null ? '—' : num(g.value, 4)} | ${g.threshold} | ${g.passed ? 'pass' : '**FAIL**'} |`);
   }
   return lines.join('\n') + '\n';

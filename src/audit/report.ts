@@ -1,6 +1,6 @@
 import { type Comparison, compareViews } from './divergence.js';
 import type { CorpusStats } from './corpus-stats.js';
-import { type GateResult, type GateThresholds, evaluateGate } from './gate.js';
+import { type GateConfig, type GateResult, evaluateGate } from './gate.js';
 import { TOP_K, type ViewMetrics, viewMetrics } from './metrics.js';
 
 /** Everything the audit found: the content of report.json, and what report.md/html show. */
@@ -30,7 +30,7 @@ export interface TokenSample {
 }
 
 /** Build the report of the views, each compared with `reference`, and apply the gate. */
-export function buildReport(views: Record<string, CorpusStats>, reference: string, gate: Record<string, GateThresholds>, seed: number): AuditReport {
+export function buildReport(views: Record<string, CorpusStats>, reference: string, gate: GateConfig, seed: number): AuditReport {
   const ref = views[reference];
   const comparisons: Record<string, Comparison> = {};
   for (const [name, stats] of Object.entries(views)) if (name !== reference) comparisons[name] = compareViews(ref, stats, seed);

@@ -4,10 +4,19 @@ import { formatAudit, formatSummary } from '../pipeline/summary.js';
 /** Exit code of a run whose audit gate failed (outputs quarantined). */
 export const EXIT_GATE_FAILED = 6;
 
-/** A finished run's summary (as JSON with --json), on stderr when stdout carries the corpus; its exit code: 6 when the gate failed. */
+/**
+ * A finished run's summary (as JSON with --json), on stderr when stdout carries the corpus, and
+ * its exit code: 6 when the gate failed. A gate that checked nothing (turned off, or no check
+ * applies) exits 0: the summary warns loudly instead.
+ */
 export function printRun(result: RunResult, json: boolean | undefined, toStderr = false): number {
   const print = toStderr ? console.error : console.log;
-  if (json) print(JSON.stringify({ ...result.summary, gate: result.report?.gate ?? null }, null, 2));
-  else print(formatSummary(result.summary, result.dir) + (result.report ? `\n${formatAudit(result.report)}` : ''));
-  return result.report && !result.report.gate.passed ? EXIT_GATE_FAILED : 0;
+  const failed = result.report?.gate.status === 'failed';
+  if (json) print(JSON.stringify({ ...result.summary, gate: result.manifest.gate }, null, 2));
+  else {
+    const audit = result.report ? `\n${formatAudit(result.report)}` : '';
+    const quarantined = failed ? '\n  gate FAILED: edited/synthetic outputs were written to quarantine/, not to their final names' : '';
+    print(formatSummary(result.summary, result.dir) + audit + quarantined);
+  }
+  return failed ? EXIT_GATE_FAILED : 0;
 }

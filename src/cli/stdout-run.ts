@@ -39,7 +39,7 @@ export async function runToStdout(config: PipelineConfig, resume: boolean | unde
       if (e instanceof TailguardError && e.code === 'interrupted') throw new TailguardError('interrupted', `${e.message.split(';')[0]}; nothing was written to standard output (--out - keeps no run to resume)`, { cause: e });
       throw e;
     });
-    if (result.report && !result.report.gate.passed) log('the audit gate failed: nothing was written to standard output');
+    if (result.report?.gate.status === 'failed') log('the audit gate failed: nothing was written to standard output');
     else await copyToStdout(join(dir, file));
     const { rejected } = result.summary.documents;
     if (rejected > 0) log(`${rejected} rejected records (${JSON.stringify(result.manifest.rejects)}) are not kept with --out -; give --out DIR for rejects.jsonl`);

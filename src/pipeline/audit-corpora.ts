@@ -4,7 +4,7 @@ import { CorpusStats } from '../audit/corpus-stats.js';
 import { type AuditReport, buildReport } from '../audit/report.js';
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
-import type { GateThresholds } from '../audit/gate.js';
+import type { GateConfig } from '../audit/gate.js';
 import { describeCorpus, inputPaths, readCorpus } from '../corpus/read.js';
 import { spoolInputs } from '../corpus/spool.js';
 import type { CorpusSpec } from '../corpus/spec.js';
@@ -22,7 +22,8 @@ export interface AuditCorporaOptions {
   prior?: PriorModel;
   out: string;
   force?: boolean;
-  gate?: Record<string, GateThresholds>;
+  /** Bounds per view name (a corpus read from edited.jsonl is the view `edited`); none: the report says nothing was checked. */
+  gate?: GateConfig;
   ngramBudget?: number;
   batchSize?: number;
   seed?: number;

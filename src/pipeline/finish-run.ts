@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type AuditReport, buildReport } from '../audit/report.js';
+import { uncheckedGate } from '../audit/gate.js';
 import { reportHtml } from '../audit/report-html.js';
 import { reportMarkdown } from '../audit/report-markdown.js';
 import { describeCorpus } from '../corpus/read.js';
@@ -47,14 +48,17 @@ export async function finishRun(dir: string, outputs: RunOutputs, c: FinishConte
     await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
     for (const [name, stats] of Object.entries(outputs.views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
   }
-  // A failed gate keeps the data out of the final names: it lands in quarantine/ instead.
-  await outputs.close(report?.gate.passed ?? true);
+  // A failed gate keeps the data out of the final names: it lands in quarantine/ instead. An
+  // unchecked gate (turned off, or the audit off) lets the data through, with a warning below.
+  const gate = report?.gate ?? uncheckedGate('the audit is off ("audit": { "enabled": false })');
+  await outputs.close(gate.status !== 'failed');
   timings.wallSeconds = (Date.now() - c.started) / 1000;
   timings.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 
   const summary = summarize({ ...outputs.totals, read: total.read, written: total.written, rejected: total.rejected }, { threshold: c.threshold, calibration: c.calibration, config, timings });
   if (total.read === 0) summary.warnings.push(`no records were read from ${describeCorpus(config.input)}: the input is empty`);
   else for (const [file, counts] of Object.entries(outputs.accounting.files)) if (counts.read === 0) summary.warnings.push(`${file} holds no records (it is empty or blank)`);
+  if (gate.status === 'unchecked') summary.warnings.push(`gate unchecked (${gate.note}): nothing was checked, the outputs were written without a gate`);
   const manifest = {
     pipeline: config.name,
     config,
@@ -64,7 +68,7 @@ export async function finishRun(dir: string, outputs: RunOutputs, c: FinishConte
     versions: versions(),
     prior: c.prior,
     selection: { mode: config.edit.selection.mode, threshold: c.threshold, calibration: c.calibration },
-    gate: report?.gate ?? null,
+    gate,
     counts: { read: total.read, written: total.written, rejected: total.rejected },
     rejects: total.rejects,
     inputs: outputs.accounting.files,

@@ -127,10 +127,10 @@ export class RunOutputs {
    * Staging files of converted layouts stay until `removeStaging`: until the run is marked
    * finished, a resume finds every file again (moved back from its final name, or staged).
    */
-  async close(gatePassed: boolean): Promise<void> {
-    if (!gatePassed) await mkdir(join(this.dir, QUARANTINE), { recursive: true });
+  async close(gateLetsThrough: boolean): Promise<void> {
+    if (!gateLetsThrough) await mkdir(join(this.dir, QUARANTINE), { recursive: true });
     for (const [kind, w] of Object.entries(this.writers)) {
-      const quarantined = !gatePassed && kind !== 'rejects';
+      const quarantined = !gateLetsThrough && kind !== 'rejects';
       await w.close(quarantined ? join(this.dir, QUARANTINE, basename(w.path)) : w.path, true);
       await faultPoint(`close:${basename(w.path)}`);
     }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { GateStatus } from '../audit/gate.js';
 import { TailguardError } from '../errors.js';
 import { RUN_FILES, TASKS_DIR } from '../run-io/run-folder.js';
 import { shellQuote } from '../shell-quote.js';
@@ -23,7 +24,7 @@ export interface RunStatus {
   /** What made a finished folder: the pipeline's name, or the command (audit, detect). */
   made?: string;
   /** The audit gate's verdict of a finished run, when it has one. */
-  gatePassed?: boolean;
+  gate?: GateStatus;
 }
 
 export type FolderStatus = ({ kind: 'sharded' } & Awaited<ReturnType<typeof shardStatus>>) | ({ kind: 'single' } & RunStatus);
@@ -37,10 +38,10 @@ export async function folderStatus(dir: string, clock: StatusClock = {}): Promis
 
 async function runStatus(dir: string): Promise<RunStatus> {
   type Counts = { read: number; written: number; rejected: number };
-  const manifest = await readJson<{ pipeline?: string; command?: string; counts?: Counts; gate?: { passed: boolean } | null }>(join(dir, RUN_FILES.manifest));
+  const manifest = await readJson<{ pipeline?: string; command?: string; counts?: Counts; gate?: { status?: GateStatus; passed: boolean } | null }>(join(dir, RUN_FILES.manifest));
   if (manifest) {
     const { read: records, written, rejected } = manifest.counts ?? {};
-    return { state: 'finished', made: manifest.pipeline ?? manifest.command, records, written, rejected, gatePassed: manifest.gate?.passed };
+    return { state: 'finished', made: manifest.pipeline ?? manifest.command, records, written, rejected, gate: manifest.gate ? (manifest.gate.status ?? (manifest.gate.passed ? 'passed' : 'failed')) : undefined };
   }
   const checkpoint = await readJson<Checkpoint>(join(dir, RUN_FILES.checkpoint));
   if (checkpoint) return { state: 'interrupted', records: checkpoint.position, written: checkpoint.accounting.total.written, rejected: checkpoint.accounting.total.rejected };
@@ -54,7 +55,8 @@ export function formatFolderStatus(dir: string, status: FolderStatus): string {
   if (status.kind === 'sharded') return formatStatus(dir, status);
   const counts = status.records === undefined ? '' : `${status.records} records (${status.written} written, ${status.rejected} rejected)`;
   if (status.state === 'finished') {
-    const gate = status.gatePassed === undefined ? '' : status.gatePassed ? '; gate passed' : '; gate failed: the outputs are in quarantine/';
+    const verdicts = { passed: '; gate passed', failed: '; gate failed: the outputs are in quarantine/', unchecked: '; gate unchecked: nothing was checked' };
+    const gate = status.gate ? verdicts[status.gate] : '';
     return `finished${status.made ? ` (${status.made})` : ''}${counts && `: ${counts}`}${gate}`;
   }
   if (status.state === 'interrupted') return `interrupted after ${counts}, as of its last checkpoint (unless a process is still running it)\nresume it with the command that started it and --resume, e.g. tailguard run <pipeline.json> --out ${shellQuote(dir)} --resume`;

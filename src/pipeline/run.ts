@@ -44,7 +44,7 @@ export interface RunOptions {
 
 export interface RunResult {
   dir: string;
-  /** The audit (null when disabled); `report.gate.passed` false means outputs are in quarantine/. */
+  /** The audit (null when disabled); `report.gate.status` 'failed' means outputs are in quarantine/. */
   report: AuditReport | null;
   summary: RunSummary;
   manifest: Record<string, unknown>;

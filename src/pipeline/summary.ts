@@ -1,3 +1,4 @@
+import { gateHeadline } from '../audit/gate.js';
 import type { AuditReport } from '../audit/report.js';
 import type { Calibration } from '../edit/threshold.js';
 import type { PipelineConfig } from './config.js';
@@ -93,9 +94,9 @@ export function formatAudit(r: AuditReport): string {
   });
   row(`JSD bigrams vs ${r.reference} (bits)`, (n) => (r.comparisons[n] ? r.comparisons[n].jsd[1].toFixed(4) : '-'));
   row(`perplexity W1 vs ${r.reference}`, (n) => (r.comparisons[n]?.perplexityW1 != null ? r.comparisons[n].perplexityW1!.toFixed(1) : '-'));
+  lines.push(`  gate: ${gateHeadline(r.gate)}`);
   for (const g of r.gate.checks) {
     lines.push(`  gate ${g.passed ? 'pass' : 'FAIL'}: ${g.view} ${g.check} = ${g.value === null ? 'n/a' : g.value.toFixed(4)} (threshold ${g.threshold})`);
   }
-  if (!r.gate.passed) lines.push('  gate FAILED: edited/synthetic outputs were written to quarantine/, not to their final names');
   return lines.join('\n');
 }
