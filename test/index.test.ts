@@ -9,7 +9,7 @@ test('the public API exports what the README and the CLI rely on', (t) => {
   }
 });
 
-test('the README library example runs', async (t) => {
+test('the library example of docs/library.md runs', async (t) => {
   const out = join(await tempDir(t, 'api'), 'mine');
   const config = await api.loadPipeline('pipelines/toedit-ngram.json');
   const { summary, report } = await api.runPipeline(config, { out, limit: 5, progress: false });

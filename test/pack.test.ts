@@ -8,22 +8,21 @@ import { tempDir } from './helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
-/** The README's "Use as a library" example, as written there. */
-async function readmeExample(): Promise<string> {
-  const readme = await readFile('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## Use as a library'));
-  const block = /```js\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error('README: no js block under "Use as a library"');
+/** The library example of docs/library.md, as written there. */
+async function libraryExample(): Promise<string> {
+  const page = await readFile('docs/library.md', 'utf8');
+  const block = /```js\n([\s\S]*?)```/.exec(page);
+  if (!block) throw new Error('docs/library.md: no js block');
   return block[1];
 }
 
-test('npm pack gives a package that installs into an empty folder, where `npx tailguard --help` and the README library example run', async (t) => {
+test('npm pack gives a package that installs into an empty folder, where `npx tailguard --help` and the library example of the docs run', async (t) => {
   const dir = await tempDir(t, 'pack');
   // prepack builds dist/ first, so the tarball holds this tree's code.
   const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], { maxBuffer: 64 << 20 });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   const paths = new Set(packed.files.map((f) => f.path));
-  for (const f of ['dist/src/cli.js', 'dist/src/index.d.ts', 'pipelines/toedit-ngram.json', 'models/brown-gpt-5m/onnx/decoder_model_merged.onnx', 'models/brown-gpt-5m/SHA256SUMS', 'README.md']) t.true(paths.has(f), f);
+  for (const f of ['dist/src/cli.js', 'dist/src/index.d.ts', 'pipelines/toedit-ngram.json', 'models/brown-gpt-5m/onnx/decoder_model_merged.onnx', 'models/brown-gpt-5m/SHA256SUMS', 'README.md', 'docs/library.md']) t.true(paths.has(f), f);
   t.false([...paths].some((p) => p.startsWith('test/') || p.startsWith('src/') || p.startsWith('dist/test/')), 'no sources or tests');
 
   const consumer = join(dir, 'consumer');
@@ -42,7 +41,7 @@ test('npm pack gives a package that installs into an empty folder, where `npx ta
     await mkdir(join(consumer, '.cache/ngram'), { recursive: true });
     await copyFile(trained, join(consumer, trained));
   }
-  await writeFile(join(consumer, 'example.mjs'), await readmeExample());
+  await writeFile(join(consumer, 'example.mjs'), await libraryExample());
   const example = await run(process.execPath, ['example.mjs'], { cwd: consumer, maxBuffer: 64 << 20 });
   t.regex(example.stdout, /^selected \d+\.\d% of tokens, gate passed\n/);
   t.is(example.stdout.trim().split('\n').length, 6, 'the summary line and the 5 documents read back');
