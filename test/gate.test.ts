@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_EDITED_GATE, evaluateGate, type GateResult, parsePipeline, readBrown } from '../src/index.js';
 import { collect } from './helpers/brown-prior.js';
@@ -96,7 +96,10 @@ test('tailguard audit gates a corpus named edited with the pipeline\'s bounds: e
   const bad = await audit('audit-over', [join(overEdited.out, 'quarantine', 'edited.jsonl')]);
   t.is(bad.code, 6, bad.stderr);
   t.is(JSON.parse(bad.stdout).gate.status, 'failed');
-  const none = await audit('audit-none', [join(honest.out, 'edits.jsonl')]);
+  // The same text under another name: no view is called edited, so no check applies.
+  await copyFile(join(honest.out, 'edited.jsonl'), join(root, 'mine.jsonl'));
+  const none = await audit('audit-none', [join(root, 'mine.jsonl')]);
+  t.is(none.code, 0, none.stderr);
   t.like(JSON.parse(none.stdout).gate, { status: 'unchecked', passed: false });
   t.regex(JSON.parse(none.stdout).gate.note, /configured for edited, and no compared view has that name/);
 });
