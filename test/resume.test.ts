@@ -111,7 +111,7 @@ async function killInFinish(t: ExecutionContext, pipelineFile: string, reference
     const resumed = await cli([...args, '--resume']);
     t.is(resumed.code, exitCode, `${point}: ${resumed.stderr}`);
     t.deepEqual(await snapshot(out), expected, `${point}: every file as in the uninterrupted run, and nothing else`);
-    t.like(await folderStatus(out), { state: 'finished', ...counts, gatePassed: exitCode === 0 }, point);
+    t.like(await folderStatus(out), { state: 'finished', ...counts, gate: exitCode === 0 ? 'passed' : 'failed' }, point);
   }
 }
 
