@@ -2,7 +2,7 @@ import type { Document } from '../corpus/document.js';
 import { applyEdits } from '../edit/apply.js';
 import { calibrateOnCorpus } from '../edit/calibrate.js';
 import { resampleOptions } from '../edit/config.js';
-import { type EditCounts, type ResampleOptions, isSelectable, resampleDocument } from '../edit/resample.js';
+import { type EditCounts, type ResampleOptions, isSelectable, noEdits, resampleDocument } from '../edit/resample.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
 import type { StrategyConfig } from './config.js';
@@ -29,20 +29,17 @@ export interface EditedCorpus {
  */
 export function strategyThreshold(strategy: StrategyConfig, corpus: readonly ScoredDocument[], prior: PriorModel): number {
   if (strategy.selection.mode === 'absolute') return strategy.selection.p;
-  const docs = corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, logProb: scores.logProb }));
-  return calibrateOnCorpus(prior, docs, strategy.selection, { editWhitespace: false, select: strategy.select });
+  const docs = corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, logProb: scores.logProb, scores }));
+  return calibrateOnCorpus(prior, docs, strategy.selection, { options: resampleOptions(strategy, NaN) });
 }
 
 /** Edit every document with the strategy; each document draws from its own stream of `seed`. */
 export function editCorpus(corpus: readonly ScoredDocument[], prior: PriorModel, options: ResampleOptions, seed: number, only?: readonly Uint8Array[]): EditedCorpus {
-  const counts: EditCounts = { tokens: 0, selected: 0, changed: 0, deleted: 0 };
+  const counts = noEdits(0);
   const selectedByProbability = new Array<number>(10).fill(0);
   const texts = corpus.map(({ doc, tokens, scores }, d) => {
     const { edits, counts: c } = resampleDocument(doc.text, tokens, scores, prior, only ? { ...options, only: only[d] } : options, rngFor(seed, 'edit', doc.id));
-    counts.tokens += c.tokens;
-    counts.selected += c.selected;
-    counts.changed += c.changed;
-    counts.deleted += c.deleted;
+    for (const key of Object.keys(c) as (keyof EditCounts)[]) counts[key] += c[key];
     for (const e of edits) if (e.kind === 'resample') selectedByProbability[Math.min(9, Math.floor(e.p * 10))]++;
     return applyEdits(doc.text, edits).text;
   });

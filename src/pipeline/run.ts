@@ -15,7 +15,8 @@ import { openPrior } from '../prior/open.js';
 import { Progress } from '../progress.js';
 import { InputPosition } from './input-position.js';
 import { prepareRunFolder } from '../run-io/run-folder.js';
-import { type RunContext, decideThreshold } from './run-context.js';
+import { type RunContext, calibrationRule, decideThreshold } from './run-context.js';
+import { readLockedSpans } from '../edit/provenance.js';
 import { type ItemResult, RunOutputs } from './run-outputs.js';
 import { keepFor } from './score-cache.js';
 import type { RunSummary } from './summary.js';
@@ -78,6 +79,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const prior = options.prior ?? (await openPrior(config.prior, log));
   timings.priorSeconds = (Date.now() - started) / 1000;
 
+  const locks = config.edit.enabled && config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
   let scoreCache = new Map<string, TokenScores>();
   // A resumed part must edit with the p the first part used, not a recalibrated one.
   const { threshold, calibration } = checkpoint
@@ -94,7 +96,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
           }
         };
         const items = () => counted(follow(position, untilAborted(limitDocs(readCorpus(config.input), limit), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning')));
-        const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, config.edit.editWhitespace, keepFor(config));
+        const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, calibrationRule(config, locks), keepFor(config));
         scoreCache = result.scores;
         timings.calibrationSeconds = (Date.now() - t) / 1000;
         const c = result.calibration;
@@ -106,7 +108,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   const position = await measured();
   progress.phase(config.edit.enabled ? 'editing' : config.synthetic.enabled ? 'generating' : 'scoring', { total: known, bytes: position });
   const checkpointer = new Checkpointer(dir, { settings, input, threshold, calibration }, outputs, config.checkpoint, checkpoint);
-  const ctx: RunContext = { config, prior, seed, threshold, scoreCache };
+  const ctx: RunContext = { config, prior, seed, threshold, scoreCache, locks };
   const strict = (r: ItemResult) => {
     if (!('reject' in r)) return;
     const { file, line, offset, reason } = r.reject;
@@ -133,7 +135,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
   }
 
   progress.phase('writing the audit and reports');
-  const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started });
+  const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started, extra: locks && { lockedFrom: { file: config.edit.lockedFrom, documents: locks.size } } });
   progress.finish();
   // The manifest marks the run finished; only then may the checkpoint go.
   await rm(checkpointPath(dir), { force: true });

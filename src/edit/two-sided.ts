@@ -1,0 +1,83 @@
+import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+import type { Rng } from '../random.js';
+import { type CandidateSet, DocumentEditor } from './document-editor.js';
+import type { EditCounts, EditingPrior, ResampleOptions, TokenEdit } from './edit-types.js';
+
+/** What the two-sided draw asks of a prior beyond editing: its context size and step-by-step decoding. */
+export type TwoSidedPrior = EditingPrior & Pick<PriorModel, 'identity' | 'beginDecoding'>;
+
+/** Tokens after the edit a neural prior reads when the strategy names no lookahead. */
+export const NEURAL_LOOKAHEAD = 4;
+
+/**
+ * The lookahead of a prior: an n-gram prior of order n is exact with n - 1 (only the next n - 1
+ * factors depend on the token at i); a neural prior reads `lookahead` tokens (default 4).
+ */
+export function lookaheadOf(prior: Pick<PriorModel, 'identity'>, lookahead: number | null): number {
+  if (prior.identity.type === 'ngram') return prior.identity.contextSize;
+  return lookahead ?? NEURAL_LOOKAHEAD;
+}
+
+/**
+ * Two-sided resampling (beyond ToEdit; BRIEF 4b): a selected token is redrawn from the full
+ * conditional P(x_i = c | x_<i, x_>i), proportional to P(c | x_<i) times the product over
+ * j = i+1 .. i+m of P(x_j | x_<j with c at i), over ToEdit's candidates (top-k plus the
+ * original), tempered as a whole by beta. For an n-gram prior with m = n - 1 this is a Gibbs step
+ * under the prior. Positions are decided left to right and each sees the document as edited so
+ * far, so a document's draws depend only on its own text, scores and random stream.
+ */
+export async function resampleDocumentTwoSided(
+  text: string,
+  tokens: TokenizedText,
+  scores: TokenScores,
+  prior: TwoSidedPrior,
+  options: ResampleOptions,
+  lookahead: number,
+  rng: Rng,
+): Promise<{ edits: TokenEdit[]; counts: EditCounts }> {
+  const editor = new DocumentEditor(text, tokens, scores, prior, options);
+  for (const i of editor.selected()) {
+    const set = editor.candidates(i);
+    editor.draw(i, set, rng, set.n > 1 ? await fullConditional(prior, editor.current, i, set, lookahead) : set.logProbs);
+  }
+  return { edits: editor.edits, counts: editor.counts };
+}
+
+/**
+ * log P(c | x_<i) + Σ_{j=i+1..i+m} log P(x_j | x_<j, c at i) for every candidate c, with the
+ * left context as edited so far. The history given to the prior is what it can use: n - 1
+ * tokens for an n-gram prior (the same distribution as the whole document), half the context of a
+ * neural one (as much as its scoring windows guarantee every token).
+ */
+export async function fullConditional(prior: TwoSidedPrior, current: Int32Array, i: number, set: CandidateSet, lookahead: number): Promise<Float64Array> {
+  const ngram = prior.identity.type === 'ngram';
+  const keep = ngram ? prior.identity.contextSize : Math.max(1, Math.floor(prior.identity.contextSize / 2));
+  const history = current.subarray(Math.max(0, i - keep), i);
+  const m = Math.min(lookahead, current.length - 1 - i);
+  const logits = new Float64Array(set.n);
+  const left = await prior.beginDecoding([history]);
+  try {
+    const [dist] = await left.next();
+    for (let c = 0; c < set.n; c++) logits[c] = dist.logProb(set.ids[c]);
+  } finally {
+    await left.close();
+  }
+  if (m === 0) return logits;
+  const prompts = Array.from(set.ids.subarray(0, set.n), (id) => {
+    const p = new Int32Array(history.length + 1);
+    p.set(history);
+    p[history.length] = id;
+    return p;
+  });
+  const session = await prior.beginDecoding(prompts);
+  try {
+    for (let j = i + 1; j <= i + m; j++) {
+      const dists = await session.next();
+      dists.forEach((d, c) => (logits[c] += d.logProb(current[j])));
+      if (j < i + m) await session.push(prompts.map(() => current[j]));
+    }
+  } finally {
+    await session.close();
+  }
+  return logits;
+}
