@@ -1,6 +1,7 @@
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import type { Rng } from '../random.js';
-import { type CandidateSet, DocumentEditor } from './document-editor.js';
+import { type CandidateSet, DocumentEditor, softmax } from './document-editor.js';
+import { BLOCKED } from './selectable.js';
 import type { EditCounts, EditingPrior, ResampleOptions, TokenEdit } from './edit-types.js';
 
 /** What the two-sided draw asks of a prior beyond editing: its context size and step-by-step decoding. */
@@ -80,4 +81,37 @@ export async function fullConditional(prior: TwoSidedPrior, current: Int32Array,
     await session.close();
   }
   return logits;
+}
+
+/**
+ * The changed-share threshold of a two-sided strategy on a corpus held in memory: tokens are taken
+ * from the most probable down, each weighing its chance of changing under the two-sided draw (in
+ * the unedited text), until the expected changes reach `target` of all tokens. Only the tokens
+ * taken are weighed, so the cost is about one editing pass.
+ */
+export async function twoSidedChangedShare(
+  corpus: readonly { doc: { text: string }; tokens: TokenizedText; scores: TokenScores }[],
+  prior: TwoSidedPrior,
+  options: ResampleOptions,
+  lookahead: number,
+  target: number,
+): Promise<number> {
+  const editors = corpus.map((c) => new DocumentEditor(c.doc.text, c.tokens, c.scores, prior, { ...options, deleteBelow: null }));
+  const order: [number, number, number][] = [];
+  let total = 0;
+  corpus.forEach((c, d) => {
+    total += c.tokens.ids.length;
+    editors[d].mask.forEach((m, i) => m === BLOCKED.none && order.push([Math.exp(c.scores.logProb[i]), d, i]));
+  });
+  order.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);
+  let expected = 0;
+  let k = 0;
+  while (k < order.length && expected < target * total) {
+    const [, d, i] = order[k++];
+    const set = editors[d].candidates(i);
+    if (set.n === 0) continue;
+    if (set.original < 0) expected += 1;
+    else if (set.n > 1) expected += 1 - softmax(await fullConditional(prior, corpus[d].tokens.ids, i, set, lookahead), set.n, options.beta)[set.original];
+  }
+  return k >= order.length ? 0 : order[k][0];
 }
