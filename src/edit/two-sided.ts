@@ -4,11 +4,18 @@ import { type CandidateSet, DocumentEditor, softmax } from './document-editor.js
 import { BLOCKED } from './selectable.js';
 import type { EditCounts, EditingPrior, ResampleOptions, TokenEdit } from './edit-types.js';
 
-/** What the two-sided draw asks of a prior beyond editing: its context size and step-by-step decoding. */
-export type TwoSidedPrior = EditingPrior & Pick<PriorModel, 'identity' | 'beginDecoding'>;
+/** What the two-sided draw asks of a prior beyond editing: its context size and scoring. */
+export type TwoSidedPrior = EditingPrior & Pick<PriorModel, 'identity' | 'score'>;
 
 /** Tokens after the edit a neural prior reads when the strategy names no lookahead. */
 export const NEURAL_LOOKAHEAD = 4;
+
+/**
+ * Tokens of edited left context a neural prior's two-sided weights see. Shorter than the model's
+ * context: each weight costs a forward pass over history + 1 + lookahead tokens per candidate,
+ * and the draw mostly depends on the nearest words.
+ */
+export const NEURAL_HISTORY = 48;
 
 /**
  * The lookahead of a prior: an n-gram prior of order n is exact with n - 1 (only the next n - 1
@@ -46,41 +53,30 @@ export async function resampleDocumentTwoSided(
 
 /**
  * log P(c | x_<i) + Σ_{j=i+1..i+m} log P(x_j | x_<j, c at i) for every candidate c, with the
- * left context as edited so far. The history given to the prior is what it can use: n - 1
- * tokens for an n-gram prior (the same distribution as the whole document), half the context of a
- * neural one (as much as its scoring windows guarantee every token).
+ * left context as edited so far. Each candidate is one short window (history, c, the next m
+ * tokens) and the prior scores all of them in one batched call, which reads both factors. The
+ * history is what the prior can use: n - 1 tokens for an n-gram prior (the same distribution as the
+ * whole document, so the weights are exact), NEURAL_HISTORY tokens for a neural one.
  */
 export async function fullConditional(prior: TwoSidedPrior, current: Int32Array, i: number, set: CandidateSet, lookahead: number): Promise<Float64Array> {
-  const ngram = prior.identity.type === 'ngram';
-  const keep = ngram ? prior.identity.contextSize : Math.max(1, Math.floor(prior.identity.contextSize / 2));
+  const keep = prior.identity.type === 'ngram' ? prior.identity.contextSize : Math.min(NEURAL_HISTORY, prior.identity.contextSize - lookahead - 2);
   const history = current.subarray(Math.max(0, i - keep), i);
   const m = Math.min(lookahead, current.length - 1 - i);
-  const logits = new Float64Array(set.n);
-  const left = await prior.beginDecoding([history]);
-  try {
-    const [dist] = await left.next();
-    for (let c = 0; c < set.n; c++) logits[c] = dist.logProb(set.ids[c]);
-  } finally {
-    await left.close();
-  }
-  if (m === 0) return logits;
-  const prompts = Array.from(set.ids.subarray(0, set.n), (id) => {
-    const p = new Int32Array(history.length + 1);
-    p.set(history);
-    p[history.length] = id;
-    return p;
+  const h = history.length;
+  const windows = Array.from(set.ids.subarray(0, set.n), (id) => {
+    const ids = new Int32Array(h + 1 + m);
+    ids.set(history);
+    ids[h] = id;
+    ids.set(current.subarray(i + 1, i + 1 + m), h + 1);
+    // Scoring reads ids only; the spans are never looked at.
+    return { ids, starts: new Int32Array(ids.length), ends: new Int32Array(ids.length) };
   });
-  const session = await prior.beginDecoding(prompts);
-  try {
-    for (let j = i + 1; j <= i + m; j++) {
-      const dists = await session.next();
-      dists.forEach((d, c) => (logits[c] += d.logProb(current[j])));
-      if (j < i + m) await session.push(prompts.map(() => current[j]));
-    }
-  } finally {
-    await session.close();
-  }
-  return logits;
+  const scores = await prior.score(windows, { topK: 0, entropy: false, rank: false });
+  return Float64Array.from(scores, (s) => {
+    let sum = 0;
+    for (let j = h; j <= h + m; j++) sum += s.logProb[j];
+    return sum;
+  });
 }
 
 /**
