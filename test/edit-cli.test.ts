@@ -60,6 +60,9 @@ test('edit accepts changed-share, two-sided, protect and --locked-from, records 
   t.deepEqual([m.config.edit.context, m.config.edit.selection.mode, m.config.edit.protect.urls, m.config.edit.protect.patterns], ['two-sided', 'changed-share', true, ['Mr\\.']]);
   t.is(m.selection.calibration.targetShare, 0.01);
   t.true(m.summary.protected > 0);
+  const report = JSON.parse(await readFile(join(dir, 'a', 'report.json'), 'utf8'));
+  t.is(report.editing.protected, m.summary.protected);
+  t.regex(await readFile(join(dir, 'a', 'report.md'), 'utf8'), new RegExp(`never selected: ${m.summary.protected} protected`));
   // Left-only draws change what the calibration expects; two-sided ones see edited neighbours.
   const left = await cli(['edit', input, '--changed-share', '0.01', '--context', 'left', '--out', join(dir, 'b'), '--quiet']);
   t.is(left.code, 0, left.stderr);
