@@ -100,7 +100,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions = 
         scoreCache = result.scores;
         timings.calibrationSeconds = (Date.now() - t) / 1000;
         const c = result.calibration;
-        log(`calibrated threshold p = ${c.p.toPrecision(4)}: selects ${(c.achievedShare * 100).toFixed(2)}% of ${c.tokens} tokens (target ${(c.targetShare * 100).toFixed(1)}%)`);
+        const changing = c.expectedChangedShare !== undefined ? `, expected to change ${(c.expectedChangedShare * 100).toFixed(2)}% (target ${(c.targetShare * 100).toFixed(2)}% changed)` : ` (target ${(c.targetShare * 100).toFixed(1)}%)`;
+        log(`calibrated threshold p = ${c.p.toPrecision(4)}: selects ${(c.achievedShare * 100).toFixed(2)}% of ${c.tokens} tokens${changing}`);
         return c;
       });
 
