@@ -9,7 +9,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorpusStats } from '../src/audit/corpus-stats.js';
 import { applyEdits } from '../src/edit/apply.js';
-import { selectionValue } from '../src/edit/calibrate.js';
+import { selectionValues } from '../src/edit/calibrate.js';
 import { resampleOptions } from '../src/edit/config.js';
 import { resampleDocument } from '../src/edit/resample.js';
 import { calibrateThreshold } from '../src/edit/threshold.js';
@@ -83,7 +83,8 @@ export async function benchStages(config: PipelineConfig, docs: Doc[], generateD
 
   // The editing pass's threshold: the calibrated one (12.5% of tokens selected), as the pipeline would pick.
   const logProbs = await prior.score(tokens, { topK: 0, rank: false, entropy: false });
-  const probs = Float64Array.from(tokens.flatMap((t, d) => Array.from(t.ids, (_, i) => selectionValue(prior, docs[d].text, t, i, logProbs[d].logProb[i], { editWhitespace: false }))));
+  const selectable = resampleOptions(config.edit, 0);
+  const probs = Float64Array.from(tokens.flatMap((t, d) => Array.from(selectionValues(prior, docs[d].text, t, logProbs[d].logProb, selectable))));
   const threshold = calibrateThreshold(probs, config.edit.selection.mode === 'calibrated' ? config.edit.selection.targetShare : 0.125).p;
   let scores: TokenScores[] = [];
   const editScoring: number[] = [];

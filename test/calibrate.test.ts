@@ -1,6 +1,7 @@
 import test from 'ava';
 import { isSelectable, readBrown, type ReadItem, TransformersPrior } from '../src/index.js';
 import { calibrate } from '../src/edit/calibrate.js';
+import { resampleOptions } from '../src/edit/config.js';
 
 // The neural prior reads candidates during calibration only above a running floor; every score the
 // calibration pass keeps for the editing pass must still hold candidates wherever the final
@@ -13,7 +14,8 @@ test('kept calibration scores have candidates at every position the calibrated p
     async function* items() {
       yield* docs;
     }
-    const { calibration, scores } = await calibrate(prior, items, { targetShare: 0.125, maxTokens: 1e6 }, 3, false, { topK: 8, maxTokens: 1e6, entropy: false, allCandidates: false });
+    const rule = { options: resampleOptions({ topK: 8, beta: 1.5, excludeOriginal: false }, NaN) };
+    const { calibration, scores } = await calibrate(prior, items, { mode: 'calibrated', targetShare: 0.125, maxTokens: 1e6 }, 3, rule, { topK: 8, maxTokens: 1e6, entropy: false, allCandidates: false });
     t.true(Math.abs(calibration.achievedShare - 0.125) < 0.01, `achieved ${calibration.achievedShare}`);
     t.true(scores.size >= 10, `${scores.size} of 12 documents kept`);
     let withCandidates = 0;

@@ -20,7 +20,7 @@ const strategy = z
     kind: z.enum(['toedit', 'random']).default('toedit'),
     /** For kind 'random': the strategy whose number of changed tokens it copies. */
     mirror: z.string().optional(),
-    ...strategyKeys('selection', 'select', 'topK', 'topP', 'beta', 'excludeOriginal', 'deleteBelow'),
+    ...strategyKeys('selection', 'select', 'topK', 'topP', 'beta', 'excludeOriginal', 'deleteBelow', 'protect', 'wholeWords', 'context', 'lookahead'),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -47,6 +47,8 @@ export const comparisonSchema = z
         order: z.number().int().min(1).max(6).default(3),
         /** Probability floor mixed in when scoring held-out text: (1 - f)·p + f / V. */
         floor: z.number().gt(0).lt(0.01).default(1e-6),
+        /** Fold splits: even/odd documents, then seeded random halves; the spread covers split and seed. */
+        splits: z.number().int().min(1).max(20).default(3),
       })
       .strict()
       .default({}),

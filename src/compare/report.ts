@@ -24,7 +24,7 @@ export function comparisonRows(r: ComparisonResults): string[][] {
 function intro(r: ComparisonResults): string {
   return `${r.documents} documents (${r.tokens} prior tokens) of ${r.input}, scored once by ${r.prior.name}; seeds ${r.seeds.join(', ')}. ` +
     'Audit columns compare the first seed\u2019s edited corpus with the human one; the downstream column trains a ' +
-    'Kneser-Ney n-gram model on each corpus (two folds) and gives its perplexity on real text it never saw, mean ± sd over seeds.';
+    `Kneser-Ney n-gram model on each corpus (two folds, ${r.splits ?? 1} fold split${(r.splits ?? 1) > 1 ? 's' : ''}) and gives its perplexity on real text it never saw, mean ± sd over seeds and splits.`;
 }
 
 export function comparisonMarkdown(r: ComparisonResults, title: string): string {

@@ -12,8 +12,8 @@ export interface ViewResult {
   /** Median per-document perplexity under the prior and W1 from the human distribution (when views are scored). */
   medianPerplexity: number | null;
   perplexityW1: number | null;
-  /** Held-out perplexity of n-gram models trained on this corpus: per seed, mean and standard deviation. */
-  downstream: { perSeed: number[]; mean: number; sd: number };
+  /** Held-out perplexity of n-gram models trained on this corpus: per seed (mean over splits), per seed and split, and the mean and standard deviation over every seed and split. */
+  downstream: { perSeed: number[]; perSeedAndSplit: number[][]; mean: number; sd: number };
 }
 
 export interface StrategyResult extends ViewResult {
@@ -24,6 +24,8 @@ export interface StrategyResult extends ViewResult {
   selectedShare: number;
   changedShare: number;
   deletedShare: number;
+  /** Share of all tokens never selected because they lie in a protected span (edit.protect). */
+  protectedShare: number;
   /** Changed tokens per seed (a random baseline matches its mirror's exactly). */
   changedPerSeed: number[];
   /** Selected tokens of the first seed by the prior's probability of the original, bins of 0.1. */
@@ -38,6 +40,8 @@ export interface ComparisonResults {
   rejected: number;
   tokens: number;
   seeds: number[];
+  /** Fold splits of the downstream check. */
+  splits?: number;
   /** Documents the prior scored for editing: each exactly once, whatever the number of strategies. */
   scoredDocuments: number;
   human: ViewResult;

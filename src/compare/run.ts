@@ -15,7 +15,8 @@ import type { ComparisonResults, StrategyResult, ViewResult } from './results.js
 import { DownstreamCheck } from './downstream.js';
 import { comparisonMarkdown, comparisonHtml } from './report.js';
 import { resampleOptions } from '../edit/config.js';
-import { type EditedCorpus, type ScoredDocument, editCorpus, randomBaseline, strategyThreshold } from './strategies.js';
+import { type EditedCorpus, type ScoredDocument, editCorpus, editCorpusTwoSided, randomBaseline, strategyThreshold } from './strategies.js';
+import { lookaheadOf } from '../edit/two-sided.js';
 import { ItemCount } from '../progress.js';
 
 export interface CompareOptions {
@@ -67,8 +68,11 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
     const toedit = config.strategies.filter((x) => x.kind === 'toedit');
     const editing = new ItemCount(toedit.length);
     for (const s of toedit) {
-      const threshold = strategyThreshold(s, corpus, prior);
-      edited.set(s.name, { threshold, runs: seeds.map((sd) => editCorpus(corpus, prior, resampleOptions(s, threshold), sd)) });
+      const threshold = await strategyThreshold(s, corpus, prior);
+      const options = resampleOptions(s, threshold);
+      const runs: EditedCorpus[] = [];
+      for (const sd of seeds) runs.push(s.context === 'two-sided' ? await editCorpusTwoSided(corpus, prior, options, lookaheadOf(prior, s.lookahead), sd) : editCorpus(corpus, prior, options, sd));
+      edited.set(s.name, { threshold, runs });
       log(`[${editing.next()}] edited with ${s.name} (${seeds.length} seeds)`);
     }
     for (const s of config.strategies.filter((x) => x.kind === 'random')) {
@@ -81,14 +85,16 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
     t = Date.now();
     const human = new CorpusStats(config.ngramBudget);
     corpus.forEach((c) => human.add(c.doc.text, c.scores));
-    const downstream = new DownstreamCheck(docs.map((d) => d.text), config.downstream.order, config.downstream.floor);
+    const downstream = new DownstreamCheck(docs.map((d) => d.text), config.downstream.order, config.downstream.floor, config.downstream.splits, seed);
     const view = async (texts: string[], perSeed: string[][]): Promise<ViewResult> => {
       const stats = new CorpusStats(config.ngramBudget);
       const scores = config.scoreViews ? await scoreTexts(prior, texts, config.batchSize) : [];
       texts.forEach((text, i) => stats.add(text, scores[i]));
       const cmp = compareViews(human, stats, seed);
       const m = viewMetrics(stats);
-      const ppl = perSeed.map((x) => downstream.perplexity(x));
+      // One perplexity per seed and split: the spread covers both.
+      const perSplit = perSeed.map((x) => downstream.perplexities(x));
+      const ppl = perSplit.map((xs) => meanSd(xs).mean);
       return {
         jsd: cmp.jsd,
         distinct: m.distinct,
@@ -96,7 +102,7 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
         typeLoss: cmp.typeLoss,
         medianPerplexity: m.perplexity?.quantiles[2] ?? null,
         perplexityW1: cmp.perplexityW1,
-        downstream: { perSeed: ppl, ...meanSd(ppl) },
+        downstream: { perSeed: ppl, perSeedAndSplit: perSplit, ...meanSd(perSplit.flat()) },
       };
     };
     const humanTexts = docs.map((d) => d.text);
@@ -115,6 +121,7 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
         selectedShare: share((r) => r.counts.selected),
         changedShare: share((r) => r.counts.changed),
         deletedShare: share((r) => r.counts.deleted),
+        protectedShare: share((r) => r.counts.protected),
         changedPerSeed: runs.map((r) => r.counts.changed),
         selectedByProbability: runs[0].selectedByProbability,
         ...v,
@@ -131,6 +138,7 @@ export async function runComparison(config: ComparisonConfig, options: CompareOp
       rejected,
       tokens: corpus.reduce((n, c) => n + c.tokens.ids.length, 0),
       seeds,
+      splits: config.downstream.splits,
       scoredDocuments: corpus.length,
       human: humanView,
       synthetic: syntheticView,

@@ -2,9 +2,10 @@ import type { Document } from '../corpus/document.js';
 import { applyEdits } from '../edit/apply.js';
 import { calibrateOnCorpus } from '../edit/calibrate.js';
 import { resampleOptions } from '../edit/config.js';
-import { type EditCounts, type ResampleOptions, isSelectable, resampleDocument } from '../edit/resample.js';
+import { type EditCounts, type ResampleOptions, isSelectable, noEdits, resampleDocument } from '../edit/resample.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
+import { lookaheadOf, resampleDocumentTwoSided, twoSidedChangedShare } from '../edit/two-sided.js';
 import type { StrategyConfig } from './config.js';
 
 /** A document with its tokens and the prior's scores: computed once, edited by every strategy. */
@@ -25,24 +26,39 @@ export interface EditedCorpus {
 /**
  * The threshold a strategy selects with. Calibrated: the p for which `targetShare` of all tokens
  * lie strictly above it (or strictly below, for the low-probability end), as the pipeline's
- * calibration counts them.
+ * calibration counts them. Changed-share: the p at which the expected changes reach the target,
+ * with the strategy's own draw (two-sided weights for a two-sided strategy).
  */
-export function strategyThreshold(strategy: StrategyConfig, corpus: readonly ScoredDocument[], prior: PriorModel): number {
+export async function strategyThreshold(strategy: StrategyConfig, corpus: readonly ScoredDocument[], prior: PriorModel): Promise<number> {
   if (strategy.selection.mode === 'absolute') return strategy.selection.p;
-  const docs = corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, logProb: scores.logProb }));
-  return calibrateOnCorpus(prior, docs, strategy.selection, { editWhitespace: false, select: strategy.select });
+  if (strategy.selection.mode === 'changed-share' && strategy.context === 'two-sided') {
+    return twoSidedChangedShare(corpus, prior, resampleOptions(strategy, NaN), lookaheadOf(prior, strategy.lookahead), strategy.selection.targetShare);
+  }
+  const docs = corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, logProb: scores.logProb, scores }));
+  return calibrateOnCorpus(prior, docs, strategy.selection, { options: resampleOptions(strategy, NaN) });
+}
+
+/** Edit every document with a two-sided strategy; each document draws from its own stream of `seed`. */
+export async function editCorpusTwoSided(corpus: readonly ScoredDocument[], prior: PriorModel, options: ResampleOptions, lookahead: number, seed: number): Promise<EditedCorpus> {
+  const counts = noEdits(0);
+  const selectedByProbability = new Array<number>(10).fill(0);
+  const texts: string[] = [];
+  for (const { doc, tokens, scores } of corpus) {
+    const { edits, counts: c } = await resampleDocumentTwoSided(doc.text, tokens, scores, prior, options, lookahead, rngFor(seed, 'edit', doc.id));
+    for (const key of Object.keys(c) as (keyof EditCounts)[]) counts[key] += c[key];
+    for (const e of edits) if (e.kind === 'resample') selectedByProbability[Math.min(9, Math.floor(e.p * 10))]++;
+    texts.push(applyEdits(doc.text, edits).text);
+  }
+  return { texts, counts, selectedByProbability };
 }
 
 /** Edit every document with the strategy; each document draws from its own stream of `seed`. */
 export function editCorpus(corpus: readonly ScoredDocument[], prior: PriorModel, options: ResampleOptions, seed: number, only?: readonly Uint8Array[]): EditedCorpus {
-  const counts: EditCounts = { tokens: 0, selected: 0, changed: 0, deleted: 0 };
+  const counts = noEdits(0);
   const selectedByProbability = new Array<number>(10).fill(0);
   const texts = corpus.map(({ doc, tokens, scores }, d) => {
     const { edits, counts: c } = resampleDocument(doc.text, tokens, scores, prior, only ? { ...options, only: only[d] } : options, rngFor(seed, 'edit', doc.id));
-    counts.tokens += c.tokens;
-    counts.selected += c.selected;
-    counts.changed += c.changed;
-    counts.deleted += c.deleted;
+    for (const key of Object.keys(c) as (keyof EditCounts)[]) counts[key] += c[key];
     for (const e of edits) if (e.kind === 'resample') selectedByProbability[Math.min(9, Math.floor(e.p * 10))]++;
     return applyEdits(doc.text, edits).text;
   });

@@ -1,59 +1,69 @@
 import { batches } from '../corpus/batches.js';
 import type { ReadItem } from '../corpus/document.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
+import { TailguardError } from '../errors.js';
+import { expectedChanges } from './changed-share.js';
 import type { CalibratedSelection } from './config.js';
-import { type EditingPrior, isSelectable } from './resample.js';
-import { type Calibration, calibrateThreshold } from './threshold.js';
+import type { EditingPrior, ResampleOptions } from './edit-types.js';
+import { BLOCKED, selectionMask } from './selectable.js';
+import { type Calibration, calibrateThreshold, changedShareThreshold } from './threshold.js';
 
 /**
- * The calibration of a selection, in one place for the pipeline, `compare` and the simulator:
- * every token enters with the value its selection is decided on, and tokens editing may never
- * select (position 0, a token the prior cannot write back such as `<unk>`, whitespace unless
- * editWhitespace, a locked position) enter on the side that keeps them out, so the target share
- * counts what editing can actually select, the way the paper counts its 12.5%.
+ * How a corpus's tokens enter a calibration, in one place for the pipeline, `compare` and the
+ * simulator: every token with the value its selection is decided on, and tokens editing may never
+ * select (selectionMask: position 0, `<unk>`, whitespace, locked, protected, part of a word) on
+ * the side that keeps them out, so the target share counts what editing can actually select, the
+ * way the paper counts its 12.5%. In changed-share mode each token also brings its probability of
+ * changing when selected.
  */
-export interface SelectionRule {
-  editWhitespace: boolean;
-  /** 'below' calibrates the low-probability end: P < p instead of P > p. */
-  select?: 'above' | 'below';
-  /** Provenance mask of the document (1 = edited in an earlier generation: never selected). */
-  locked?: Uint8Array;
+export interface CalibrationRule {
+  /** The strategy's resampling options (the threshold is ignored): mask, candidates and beta. */
+  options: ResampleOptions;
+  /** The provenance mask of a document, where there is one. */
+  lockedOf?: (id: string, tokens: TokenizedText) => Uint8Array | undefined;
 }
 
-/** A token's value for calibrateThreshold: P (or -P below), and 0 (or -Infinity) when it can never be selected. */
-export function selectionValue(prior: EditingPrior, text: string, tokens: TokenizedText, i: number, logProb: number, rule: SelectionRule): number {
-  const selectable = !rule.locked?.[i] && isSelectable(prior, text, tokens, i, rule.editWhitespace);
-  if (rule.select === 'below') return selectable ? -Math.exp(logProb) : -Infinity;
-  return selectable ? Math.exp(logProb) : 0;
+/** The values of one document's tokens for calibrateThreshold: P (or -P below), and 0 (or -Infinity) where never selected. */
+export function selectionValues(prior: EditingPrior, text: string, tokens: TokenizedText, logProb: ArrayLike<number>, options: ResampleOptions, locked?: Uint8Array): Float64Array {
+  const mask = selectionMask(prior, text, tokens, { ...options, locked });
+  const below = options.select === 'below';
+  return Float64Array.from(mask, (m, i) => (m === BLOCKED.none ? (below ? -Math.exp(logProb[i]) : Math.exp(logProb[i])) : below ? -Infinity : 0));
 }
 
-/** A document held in memory with every token's log-probability under the prior. */
+/** A document held in memory with every token's log-probability under the prior (and its scores, which changed-share needs). */
 export interface ScoredText {
+  id?: string;
   text: string;
   tokens: TokenizedText;
   logProb: ArrayLike<number>;
+  scores?: TokenScores;
 }
 
 /**
- * The threshold that selects `targetShare` of the tokens of a scored corpus held in memory (the
- * first `maxTokens` of them): P > p above, P < p below. `lockedOf` gives a document's provenance
- * mask, where there is one.
+ * The threshold of a selection on a scored corpus held in memory (the first `maxTokens` tokens):
+ * P > p above, P < p below.
  */
-export function calibrateOnCorpus(
-  prior: EditingPrior,
-  docs: Iterable<ScoredText>,
-  selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>,
-  rule: Omit<SelectionRule, 'locked'>,
-  lockedOf?: (d: number) => Uint8Array,
-): number {
+export function calibrateOnCorpus(prior: EditingPrior, docs: Iterable<ScoredText>, selection: CalibratedSelection, rule: CalibrationRule): number {
   const values: number[] = [];
-  let d = 0;
-  for (const { text, tokens, logProb } of docs) {
-    const r = { ...rule, locked: lockedOf?.(d++) };
-    for (let i = 0; i < tokens.ids.length && values.length < selection.maxTokens; i++) values.push(selectionValue(prior, text, tokens, i, logProb[i], r));
+  const changes: number[] = [];
+  for (const { id, text, tokens, logProb, scores } of docs) {
+    if (values.length >= selection.maxTokens) break;
+    const locked = id !== undefined ? rule.lockedOf?.(id, tokens) : undefined;
+    const v = selectionValues(prior, text, tokens, logProb, rule.options, locked);
+    values.push(...v.subarray(0, selection.maxTokens - values.length));
+    if (selection.mode === 'changed-share') {
+      if (!scores) throw new TailguardError('internal', 'a changed-share calibration needs the candidates of every token');
+      changes.push(...expectedChanges(text, tokens, scores, prior, { ...rule.options, locked }).subarray(0, v.length));
+    }
   }
-  const { p } = calibrateThreshold(Float64Array.from(values), selection.targetShare);
-  return rule.select === 'below' ? -p : p;
+  const c = thresholdOf(selection, Float64Array.from(values), Float64Array.from(changes.slice(0, values.length)));
+  return rule.options.select === 'below' ? -c.p : c.p;
+}
+
+/** The calibration a selection asks for, from every token's value (and chance of changing). */
+export function thresholdOf(selection: CalibratedSelection, probs: Float64Array, changes: Float64Array | undefined): Calibration {
+  if (selection.mode === 'changed-share') return changedShareThreshold(probs, changes ?? new Float64Array(probs.length), selection.targetShare);
+  return calibrateThreshold(probs, selection.targetShare);
 }
 
 /** Scores kept from the calibration pass for the editing pass, with the candidate floor each was read above. */
@@ -62,6 +72,8 @@ export type KeptScores = Map<string, { scores: TokenScores; floor: number }>;
 /** What a calibration pass over (part of) a corpus yields: every token's selectable probability, in corpus order, and the kept scores. */
 export interface CalibrationSample {
   probs: Float64Array;
+  /** Changed-share mode: each token's probability of changing when selected. */
+  changes?: Float64Array;
   /** Records read before `maxTokens` was reached, rejects included. */
   records: number;
   kept: KeptScores;
@@ -77,21 +89,18 @@ export interface KeepOptions {
 
 /**
  * First pass of a calibrated run: score the corpus (up to `maxTokens` tokens, from the first
- * documents) and pick p so that `targetShare` of all tokens have P > p, the way the paper counts
- * its 12.5%. Tokens ToEdit never selects (position 0, a token the prior cannot write back such as
- * `<unk>`, whitespace unless editWhitespace) enter with probability 0, so they count in the share
- * without being selectable.
+ * documents) and pick p for the selection (a share of tokens selected, or of tokens changed).
  */
 export async function calibrate(
   prior: PriorModel,
   items: () => AsyncIterable<ReadItem>,
-  selection: { targetShare: number; maxTokens: number },
+  selection: CalibratedSelection,
   batchSize: number,
-  editWhitespace: boolean,
+  rule: CalibrationRule,
   keep: KeepOptions,
 ): Promise<{ calibration: Calibration; scores: Map<string, TokenScores> }> {
-  const sample = await calibrationSample(prior, items(), selection, batchSize, editWhitespace, keep);
-  const calibration = calibrateThreshold(sample.probs, selection.targetShare);
+  const sample = await calibrationSample(prior, items(), selection, batchSize, rule, keep);
+  const calibration = thresholdOf(selection, sample.probs, sample.changes);
   return { calibration, scores: usableScores(sample.kept, calibration.p) };
 }
 
@@ -103,9 +112,9 @@ export async function calibrate(
 export async function calibrationSample(
   prior: PriorModel,
   items: AsyncIterable<ReadItem>,
-  selection: { targetShare: number; maxTokens: number },
+  selection: CalibratedSelection,
   batchSize: number,
-  editWhitespace: boolean,
+  rule: CalibrationRule,
   keep: KeepOptions,
 ): Promise<CalibrationSample> {
   // Scores of the first documents are kept (up to keep.maxTokens tokens) so the editing pass
@@ -114,6 +123,8 @@ export async function calibrationSample(
   let keptTokens = 0;
   // Doubles, as editing compares them: float32 rounding here could move the threshold across ties.
   let probs: Float64Array = new Float64Array(Math.min(selection.maxTokens, 1 << 16));
+  const changing = selection.mode === 'changed-share';
+  let changes = new Float64Array(changing ? probs.length : 0);
   let n = 0;
   let records = 0;
   const floor = new CandidateFloor(selection.targetShare);
@@ -124,23 +135,31 @@ export async function calibrationSample(
     const tokens = texts.map((t) => prior.tokenize(t));
     const keeping = keptTokens < keep.maxTokens;
     // Kept scores need candidates wherever the final p could select; the threshold is not known
-    // yet, so they are read above a floor safely below it (see CandidateFloor).
-    const candidatesAbove = keep.allCandidates ? -1 : floor.value();
-    const scores = await prior.score(tokens, keeping ? { topK: keep.topK, entropy: keep.entropy, candidatesAbove } : { topK: 0, entropy: false, rank: false });
+    // yet, so they are read above a floor safely below it (see CandidateFloor). A changed-share
+    // calibration weighs every token's candidates, so it reads them everywhere.
+    const candidatesAbove = keep.allCandidates || changing ? -1 : floor.value();
+    const topK = changing ? Math.max(keep.topK, rule.options.topK) : keep.topK;
+    const scores = await prior.score(tokens, keeping || changing ? { topK, entropy: keep.entropy, candidatesAbove } : { topK: 0, entropy: false, rank: false });
     scores.forEach((s, d) => {
       if (keeping && keptTokens < keep.maxTokens) {
         kept.set(docs[d].id, { scores: s, floor: candidatesAbove });
         keptTokens += s.logProb.length;
       }
-      for (let i = 0; i < s.logProb.length && n < selection.maxTokens; i++) {
-        if (n === probs.length) probs = grow(probs, selection.maxTokens);
-        probs[n++] = selectionValue(prior, texts[d], tokens[d], i, s.logProb[i], { editWhitespace });
-        floor.add(probs[n - 1]);
+      const locked = rule.lockedOf?.(docs[d].id, tokens[d]);
+      const values = selectionValues(prior, texts[d], tokens[d], s.logProb, rule.options, locked);
+      const m = Math.min(values.length, selection.maxTokens - n);
+      while (n + m > probs.length) probs = grow(probs, selection.maxTokens);
+      probs.set(values.subarray(0, m), n);
+      if (changing) {
+        while (n + m > changes.length) changes = grow(changes, selection.maxTokens);
+        changes.set(expectedChanges(texts[d], tokens[d], s, prior, { ...rule.options, locked }).subarray(0, m), n);
       }
+      for (let i = 0; i < m; i++) floor.add(values[i]);
+      n += m;
     });
     if (n >= selection.maxTokens) break;
   }
-  return { probs: probs.subarray(0, n), records, kept };
+  return { probs: probs.subarray(0, n), changes: changing ? changes.subarray(0, n) : undefined, records, kept };
 }
 
 /**
@@ -184,7 +203,7 @@ class CandidateFloor {
   }
 }
 
-function grow(a: Float64Array, max: number): Float64Array {
+function grow(a: Float64Array, max: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(Math.min(max, a.length * 2));
   b.set(a);
   return b;

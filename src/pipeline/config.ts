@@ -17,7 +17,9 @@ import { runNameSchema, runSeedSchema } from '../run-io/config.js';
 const edit = z
   .object({
     enabled: z.boolean().default(true),
-    ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal', 'deleteBelow', 'editWhitespace'),
+    ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal', 'deleteBelow', 'editWhitespace', 'protect', 'wholeWords', 'context', 'lookahead'),
+    /** An earlier generation's edits.jsonl: the spans it edited (and the ones it inherited) are never selected. */
+    lockedFrom: z.string().min(1).nullable().default(null),
     /** Warn when fewer than this share of tokens are selected. */
     warnBelowShare: z.number().min(0).max(1).default(0.01),
   })
@@ -69,7 +71,7 @@ export type PipelineInput = z.input<typeof pipelineSchema>;
 /** The selection of a pipeline whose threshold is calibrated, for the code that runs only then. */
 export function calibratedSelection(config: PipelineConfig): CalibratedSelection {
   const selection = config.edit.selection;
-  if (selection.mode !== 'calibrated') throw new TailguardError('internal', 'a calibration was asked of a pipeline with an absolute threshold');
+  if (selection.mode === 'absolute') throw new TailguardError('internal', 'a calibration was asked of a pipeline with an absolute threshold');
   return selection;
 }
 

@@ -41,9 +41,15 @@ export async function finishRun(dir: string, outputs: RunOutputs, c: FinishConte
     const t = Date.now();
     report = { ...buildReport(outputs.views, 'human', config.audit.gate, seed), samples: outputs.samples };
     timings.auditSeconds = (Date.now() - t) / 1000;
-    await writeJsonAtomic(join(dir, RUN_FILES.report), report, true);
+    // What editing did and what it left alone (protected, locked, part-word tokens), beside the audit.
+    const { tokens, selected, changed, deleted, protected: prot, locked, partWords } = outputs.totals;
+    const editing = config.edit.enabled ? { tokens, selected, changed, deleted, protected: prot, locked, partWords } : null;
+    await writeJsonAtomic(join(dir, RUN_FILES.report), { ...report, editing }, true);
     const title = `Tailguard audit: ${config.name}`;
-    const markdown = reportMarkdown(report, title);
+    const editLine = editing
+      ? `\n**Editing:** ${selected} of ${tokens} tokens selected, ${changed} changed; never selected: ${prot} protected, ${locked} locked by an earlier generation, ${partWords} part of a word.\n`
+      : '';
+    const markdown = reportMarkdown(report, title) + editLine;
     await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), markdown);
     await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
     for (const [name, stats] of Object.entries(outputs.views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);

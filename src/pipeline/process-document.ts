@@ -1,7 +1,9 @@
 import type { Document } from '../corpus/document.js';
 import { applyEdits } from '../edit/apply.js';
 import { resampleOptions } from '../edit/config.js';
-import { type EditCounts, resampleDocument } from '../edit/resample.js';
+import { carryLocked, lockedMask } from '../edit/provenance.js';
+import { type EditCounts, type TokenEdit, noEdits, resampleDocument } from '../edit/resample.js';
+import { lookaheadOf, resampleDocumentTwoSided } from '../edit/two-sided.js';
 import type { Continuation } from '../generate/continue.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import type { TokenSample } from '../audit/report.js';
@@ -22,14 +24,25 @@ export interface ProcessedDocument {
   views: Record<string, { text: string; scores?: TokenScores }>;
 }
 
-/** Edit one scored document and shape its output records; id and meta pass through untouched. */
-export function processDocument(doc: Document, tokens: TokenizedText, scores: TokenScores, synthetic: Continuation | undefined, ctx: RunContext): ProcessedDocument {
+/** The edits of one document: ToEdit (left context) or the two-sided draw, never a position an earlier generation edited. */
+async function decideEdits(doc: Document, tokens: TokenizedText, scores: TokenScores, ctx: RunContext): Promise<{ edits: TokenEdit[]; counts: EditCounts }> {
   const { config, prior, seed, threshold } = ctx;
   const e = config.edit;
-  const { edits, counts } = e.enabled
-    ? resampleDocument(doc.text, tokens, scores, prior, resampleOptions(e, threshold), rngFor(seed, 'edit', doc.id))
-    : { edits: [], counts: { tokens: tokens.ids.length, selected: 0, changed: 0, deleted: 0 } };
+  if (!e.enabled) return { edits: [], counts: noEdits(tokens.ids.length) };
+  const options = { ...resampleOptions(e, threshold), locked: lockedMask(ctx.locks?.get(doc.id), tokens) };
+  const rng = rngFor(seed, 'edit', doc.id);
+  if (e.context === 'two-sided') return resampleDocumentTwoSided(doc.text, tokens, scores, prior, options, lookaheadOf(prior, e.lookahead), rng);
+  return resampleDocument(doc.text, tokens, scores, prior, options, rng);
+}
+
+/** Edit one scored document and shape its output records; id and meta pass through untouched. */
+export async function processDocument(doc: Document, tokens: TokenizedText, scores: TokenScores, synthetic: Continuation | undefined, ctx: RunContext): Promise<ProcessedDocument> {
+  const { config, prior } = ctx;
+  const e = config.edit;
+  const { edits, counts } = await decideEdits(doc, tokens, scores, ctx);
   const { text, applied } = applyEdits(doc.text, edits);
+  // The spans earlier generations locked, moved to this output: the next generation reads them back.
+  const lockedSpans = carryLocked(ctx.locks?.get(doc.id), applied);
   return {
     counts,
     edited: { id: doc.id, text, meta: doc.meta, tailguard: counts },
@@ -40,6 +53,7 @@ export function processDocument(doc: Document, tokens: TokenizedText, scores: To
         position: a.position, start: a.start, end: a.end, outStart: a.outStart, outEnd: a.outEnd,
         original: a.original, replacement: a.replacement, p: round(a.p), rank: a.rank, kind: a.kind, changed: a.changed,
       })),
+      ...(lockedSpans.length > 0 && { lockedSpans }),
     },
     synthetic: synthetic && {
       record: { id: doc.id, text: synthetic.text, meta: doc.meta, tailguard: { promptTokens: synthetic.promptTokens, generatedTokens: synthetic.generatedTokens } },

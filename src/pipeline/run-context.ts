@@ -1,3 +1,6 @@
+import type { CalibrationRule } from '../edit/calibrate.js';
+import { resampleOptions } from '../edit/config.js';
+import { type LockedSpans, lockedMask } from '../edit/provenance.js';
 import type { Calibration } from '../edit/threshold.js';
 import type { PriorModel, TokenScores } from '../prior/types.js';
 import type { PipelineConfig } from './config.js';
@@ -15,6 +18,13 @@ export interface RunContext {
   threshold: number;
   /** Scores of the calibration pass, used once each by the editing pass and then freed. */
   scoreCache: Map<string, TokenScores>;
+  /** Spans an earlier generation edited, by document id (edit.lockedFrom): never selected again. */
+  locks?: LockedSpans;
+}
+
+/** How the pipeline's tokens enter its calibration: its edit strategy's mask and candidates, and the locked spans. */
+export function calibrationRule(config: PipelineConfig, locks: LockedSpans | undefined): CalibrationRule {
+  return { options: resampleOptions(config.edit, NaN), lockedOf: locks && ((id, tokens) => lockedMask(locks.get(id), tokens)) };
 }
 
 /** The threshold decision, the same for a single run and a sharded run's plan. */

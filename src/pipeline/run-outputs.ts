@@ -5,6 +5,7 @@ import type { TokenSample } from '../audit/report.js';
 import type { Reject } from '../corpus/document.js';
 import { openRecordWriter, type RecordWriter } from '../corpus/corpus-writer.js';
 import type { OutputLayout } from '../corpus/output-format.js';
+import { noEdits } from '../edit/resample.js';
 import { Accounting } from './accounting.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { PipelineConfig } from './config.js';
@@ -49,7 +50,8 @@ export class RunOutputs {
       this.writers[kind] = openRecordWriter(path, layout, from?.files[kind], [join(dir, QUARANTINE, RUN_FILES[kind])]);
     }
     this.accounting = new Accounting(from?.accounting);
-    this.totals = from ? { ...from.totals } : { tokens: 0, selected: 0, changed: 0, deleted: 0, syntheticTokens: 0 };
+    // A checkpoint of an older version lacks the newer counts: they start at 0.
+    this.totals = { ...noEdits(0), syntheticTokens: 0, ...from?.totals };
     if (config.audit.enabled) {
       for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) {
         this.views[v] = from ? CorpusStats.fromJSON(from.views[v], config.audit.ngramBudget) : new CorpusStats(config.audit.ngramBudget);
@@ -67,10 +69,7 @@ export class RunOutputs {
     }
     const p = r.processed;
     this.accounting.written(r.source);
-    this.totals.tokens += p.counts.tokens;
-    this.totals.selected += p.counts.selected;
-    this.totals.changed += p.counts.changed;
-    this.totals.deleted += p.counts.deleted;
+    for (const key of Object.keys(p.counts) as (keyof typeof p.counts)[]) this.totals[key] += p.counts[key];
     await this.writers.edited?.write(p.edited);
     await this.writers.edits?.write(p.editLog);
     if (p.synthetic) {
@@ -94,7 +93,7 @@ export class RunOutputs {
    */
   absorb(part: OutputsState, budget: number): void {
     this.accounting.merge(part.accounting);
-    for (const key of Object.keys(this.totals) as (keyof Totals)[]) this.totals[key] += part.totals[key];
+    for (const key of Object.keys(this.totals) as (keyof Totals)[]) this.totals[key] += part.totals[key] ?? 0;
     for (const [name, stats] of Object.entries(this.views)) {
       // Into nothing yet (the first part), merging is copying: take the part's tables as they are.
       if (stats.docs === 0 && stats.tokens === 0) this.views[name] = CorpusStats.fromJSON(part.views[name], budget);

@@ -18,7 +18,8 @@ import { openPrior } from '../prior/open.js';
 import { Progress } from '../progress.js';
 import { InputPosition } from './input-position.js';
 import { prepareRunFolder } from '../run-io/run-folder.js';
-import { type RunContext, decideThreshold } from './run-context.js';
+import { type RunContext, calibrationRule, decideThreshold } from './run-context.js';
+import { readLockedSpans } from '../edit/provenance.js';
 import { RunOutputs } from './run-outputs.js';
 import { keepFor } from './score-cache.js';
 import type { RunSummary } from './summary.js';
@@ -96,6 +97,7 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
   const prior = options.prior ?? (await openPrior(config.prior, log));
   timings.priorSeconds = (Date.now() - started) / 1000;
 
+  const locks = config.edit.enabled && config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
   let scoreCache = new Map<string, TokenScores>();
   // --strict stops in whichever pass meets the bad record first: calibration reads the corpus first.
   const read = () => limitDocs(options.strict ? stopAtFirstReject(readCorpus(config.input)) : readCorpus(config.input), limit);
@@ -114,11 +116,12 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
           }
         };
         const items = () => counted(follow(position, untilAborted(read(), options.signal, 'during calibration, before the first checkpoint: a resumed run starts from the beginning')));
-        const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, config.edit.editWhitespace, keepFor(config));
+        const result = await calibrate(prior, items, calibratedSelection(config), config.batchSize, calibrationRule(config, locks), keepFor(config));
         scoreCache = result.scores;
         timings.calibrationSeconds = (Date.now() - t) / 1000;
         const c = result.calibration;
-        log(`calibrated threshold p = ${c.p.toPrecision(4)}: selects ${(c.achievedShare * 100).toFixed(2)}% of ${c.tokens} tokens (target ${(c.targetShare * 100).toFixed(1)}%)`);
+        const changing = c.expectedChangedShare !== undefined ? `, expected to change ${(c.expectedChangedShare * 100).toFixed(2)}% (target ${(c.targetShare * 100).toFixed(2)}% changed)` : ` (target ${(c.targetShare * 100).toFixed(1)}%)`;
+        log(`calibrated threshold p = ${c.p.toPrecision(4)}: selects ${(c.achievedShare * 100).toFixed(2)}% of ${c.tokens} tokens${changing}`);
         return c;
       });
 
@@ -128,7 +131,7 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
   const position = await measured();
   progress.phase(config.edit.enabled ? 'editing' : config.synthetic.enabled ? 'generating' : 'scoring', { total: known, bytes: position });
   const checkpointer = new Checkpointer(dir, { settings, input, threshold, calibration }, outputs, config.checkpoint, checkpoint);
-  const ctx: RunContext = { config, prior, seed, threshold, scoreCache };
+  const ctx: RunContext = { config, prior, seed, threshold, scoreCache, locks };
   const t0 = Date.now();
   try {
     // Records before the checkpoint are read again (that rebuilds the duplicate-id check) but not processed.
@@ -154,7 +157,7 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
   await checkpointer.saveIfMoved();
 
   progress.phase('writing the audit and reports');
-  const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started });
+  const { report, summary, manifest } = await finishRun(dir, outputs, { config, seed, limit, threshold, calibration, prior: prior.identity, timings, started, extra: locks && { lockedFrom: { file: config.edit.lockedFrom, documents: locks.size } } });
   progress.finish();
   // The manifest marks the run finished; only then may the checkpoint go.
   await rm(checkpointPath(dir), { force: true });

@@ -65,8 +65,8 @@ const edit: BatchStep = {
   name: 'edit',
   configKey: 'edit',
   wanted: () => true,
-  run(batch, ctx) {
-    for (const d of batch) d.processed = processDocument(d.doc, d.tokens, d.scores!, d.synthetic, ctx);
+  async run(batch, ctx) {
+    for (const d of batch) d.processed = await processDocument(d.doc, d.tokens, d.scores!, d.synthetic, ctx);
   },
 };
 

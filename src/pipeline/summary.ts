@@ -17,14 +17,18 @@ export interface RunSummary {
   /** Whether the edit stage ran (not for `tailguard score` and `generate`): only then do threshold, selected and changed mean anything. */
   editing: boolean;
   threshold: number;
-  selectionMode: 'absolute' | 'calibrated';
+  selectionMode: 'absolute' | 'calibrated' | 'changed-share';
+  /** Tokens never selected: in a protected span (edit.protect), locked by an earlier generation (edit.lockedFrom), part of a word (edit.wholeWords). */
+  protected: number;
+  locked: number;
+  partWords: number;
   wallSeconds: number;
   tokensPerSecond: number;
   warnings: string[];
 }
 
 export function summarize(
-  t: { read: number; written: number; rejected: number; tokens: number; selected: number; changed: number; deleted: number; syntheticTokens: number },
+  t: { read: number; written: number; rejected: number; tokens: number; selected: number; changed: number; deleted: number; syntheticTokens: number; protected: number; locked: number; partWords: number },
   ctx: { threshold: number; calibration: Calibration | null; config: PipelineConfig; timings: Record<string, number> },
 ): RunSummary {
   const share = (x: number, of: number) => (of > 0 ? x / of : 0);
@@ -50,6 +54,9 @@ export function summarize(
     editing: ctx.config.edit.enabled,
     threshold: ctx.threshold,
     selectionMode: ctx.config.edit.selection.mode,
+    protected: t.protected,
+    locked: t.locked,
+    partWords: t.partWords,
     wallSeconds: ctx.timings.wallSeconds,
     tokensPerSecond: share(t.tokens, ctx.timings.processSeconds),
     warnings,
@@ -71,6 +78,10 @@ export function formatSummary(s: RunSummary, dir: string): string {
     );
   }
   if (s.deleted > 0) rows.push(['deleted', String(s.deleted)]);
+  if (s.editing) {
+    const kept = [[s.protected, 'protected'], [s.locked, 'locked by an earlier generation'], [s.partWords, 'part of a word']].filter(([n]) => Number(n) > 0);
+    if (kept.length > 0) rows.push(['never selected', kept.map(([n, why]) => `${n} ${why}`).join(', ')]);
+  }
   if (s.syntheticTokens > 0) rows.push(['synthetic tokens', String(s.syntheticTokens)]);
   rows.push(['wall time', `${s.wallSeconds.toFixed(1)}s (${Math.round(s.tokensPerSecond)} tokens/s)`], ['output', dir]);
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -59,6 +59,10 @@ const regime = z.discriminatedUnion('type', [
       ...common,
       /** A calibrated threshold is calibrated once, on the first edit, then kept for later generations. */
       ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal'),
+      selection: strategyKeys('selection').selection.refine((s) => s.mode !== 'changed-share', {
+        path: ['mode'],
+        message: 'the simulator selects by probability (absolute) or by share of tokens (calibrated); changed-share is a pipeline and compare mode',
+      }),
     })
     .strict(),
 ]);

@@ -51,7 +51,10 @@ export function editLogProbs(priors: KneserNeyModel[], docs: Corpus): Float32Arr
  */
 export function calibrateOn(state: EditState, logProbs: Float32Array[], selection: Pick<CalibratedSelection, 'targetShare' | 'maxTokens'>, vocab: Vocabulary): number {
   const docs = state.docs.map((doc, j) => ({ ...spaced(doc, vocab), logProb: logProbs[j] }));
-  return calibrateOnCorpus(idPrior(vocab), docs, selection, { editWhitespace: false }, (j) => state.locked[j]);
+  const ids = new Map(state.locked.map((locked, j) => [String(j), locked]));
+  // Id space holds no digits or words to protect: the simulator's strategy has no protect setting.
+  const options = { ...resampleOptions({ topK: 8, beta: 1.5, excludeOriginal: false }, NaN), protectPatterns: [] };
+  return calibrateOnCorpus(idPrior(vocab), docs.map((d, j) => ({ ...d, id: String(j) })), { mode: 'calibrated', ...selection }, { options, lockedOf: (id) => ids.get(id) });
 }
 
 /**
@@ -84,7 +87,8 @@ export function editPass(
       if (Math.exp(logProbs[j][i]) > options.threshold * (1 - 1e-6) && !state.locked[j][i]) priorOf(priors, j).scorePosition(doc, i, options.topK, scores);
     }
     const locked = state.locked[j];
-    const result = resampleDocument(text, spans, scores, prior, { ...resampleOptions(options, options.threshold), locked }, rngOf(j));
+    // Id space holds no text to protect (see calibrateOn).
+    const result = resampleDocument(text, spans, scores, prior, { ...resampleOptions(options, options.threshold), locked, protectPatterns: [] }, rngOf(j));
     const ids = Int32Array.from(doc);
     const nextLocked = Uint8Array.from(locked);
     for (const e of result.edits) {

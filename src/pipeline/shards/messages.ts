@@ -12,7 +12,7 @@ export type WorkerRequest =
 /** What a worker process answers; `progress` comes during a task, the others end a request. */
 export type WorkerReply =
   | { kind: 'ready'; identity: PriorIdentity }
-  | { kind: 'calibrated'; rank: number; probs: Float64Array; records: number }
+  | { kind: 'calibrated'; rank: number; probs: Float64Array; changes?: Float64Array; records: number }
   | { kind: 'progress'; rank: number; records: number; tokens: number }
   | { kind: 'done'; rank: number; skipped: boolean; seconds: number; read: number }
   | { kind: 'error'; rank?: number; error: { code: ErrorCode; message: string } };

@@ -9,10 +9,11 @@ import type { Calibration } from '../../edit/threshold.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorIdentity, PriorModel } from '../../prior/types.js';
 import { calibrate } from '../../edit/calibrate.js';
+import { readLockedSpans } from '../../edit/provenance.js';
 import { type InputIdentity, firstDifference, inputIdentity, outputSettings } from '../checkpoint.js';
 import { type PipelineConfig, calibratedSelection } from '../config.js';
 import { TASKS_DIR } from '../../run-io/run-folder.js';
-import { decideThreshold } from '../run-context.js';
+import { calibrationRule, decideThreshold } from '../run-context.js';
 
 /**
  * What every task of a sharded run shares, decided once: the pipeline and seed, the input (which
@@ -100,7 +101,8 @@ function serialPlanner(config: PipelineConfig, opener: () => Promise<PriorModel>
       const selection = calibratedSelection(config);
       // Scores are not kept here: each task scores its own documents, bit for bit as a single run would.
       const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false };
-      return (await calibrate(await open(), () => readCorpus(config.input), selection, config.batchSize, config.edit.editWhitespace, keep)).calibration;
+      const locks = config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
+      return (await calibrate(await open(), () => readCorpus(config.input), selection, config.batchSize, calibrationRule(config, locks), keep)).calibration;
     },
   };
 }

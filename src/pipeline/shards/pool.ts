@@ -2,7 +2,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CorpusPiece } from '../../corpus/units.js';
-import { type Calibration, calibrateThreshold } from '../../edit/threshold.js';
+import type { Calibration } from '../../edit/threshold.js';
+import { thresholdOf } from '../../edit/calibrate.js';
 import { TailguardError } from '../../errors.js';
 import type { PriorIdentity } from '../../prior/types.js';
 import { type PipelineConfig, calibratedSelection } from '../config.js';
@@ -97,14 +98,16 @@ export class WorkerPool implements Planner {
       },
     );
     const probs = new Float64Array(Math.min(max, prefixTokens));
+    const changes = selection.mode === 'changed-share' ? new Float64Array(probs.length) : undefined;
     let at = 0;
     for (let r = 0; r < prefix && at < probs.length; r++) {
       const p = samples[r].probs.subarray(0, probs.length - at);
       probs.set(p, at);
+      changes?.set(samples[r].changes!.subarray(0, p.length), at);
       at += p.length;
     }
     if (prefix === tasks.length && prefixTokens < max) this.records = samples.reduce((n, s) => n + s.records, 0);
-    return calibrateThreshold(probs, selection.targetShare);
+    return thresholdOf(selection, probs, changes);
   }
 
   /** Run the tasks; a worker takes the tasks it calibrated first, then any other. */

@@ -7,6 +7,7 @@ import type { PriorModel, TokenScores } from '../../prior/types.js';
 import { Checkpointer, closeAfterStop, isInterruption, runBatches, skip } from '../batch-loop.js';
 import { checkpointPath, hasCheckpoint, loadCheckpoint } from '../checkpoint.js';
 import type { PipelineConfig } from '../config.js';
+import { readLockedSpans } from '../../edit/provenance.js';
 import type { RunContext } from '../run-context.js';
 import { writeJsonAtomic } from '../../run-io/run-folder.js';
 import { type OutputsState, RunOutputs } from '../run-outputs.js';
@@ -97,7 +98,8 @@ export async function runTask(plan: ShardPlan, dir: string, rank: number, o: Tas
   };
   const basis = { settings: plan.settings, input: plan.input, threshold: plan.threshold, calibration: plan.calibration };
   const checkpointer = new Checkpointer(tdir, basis, outputs, config.checkpoint, checkpoint, guarded);
-  const ctx: RunContext = { config, prior: o.prior, seed: plan.seed, threshold: plan.threshold, scoreCache: o.scores ?? new Map<string, TokenScores>() };
+  const locks = config.edit.enabled && config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
+  const ctx: RunContext = { config, prior: o.prior, seed: plan.seed, threshold: plan.threshold, scoreCache: o.scores ?? new Map<string, TokenScores>(), locks };
   const heartbeat = startHeartbeat(tdir);
   try {
     const items = skip(readCorpus(config.input, plan.tasks[rank]), checkpointer.position);

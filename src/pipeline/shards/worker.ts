@@ -8,6 +8,8 @@ import { openPrior } from '../../prior/open.js';
 import type { WorkerReply, WorkerRequest } from './messages.js';
 import { type ShardPlan, loadPlan } from './plan.js';
 import { runTask } from './task.js';
+import { readLockedSpans } from '../../edit/provenance.js';
+import { calibrationRule } from '../run-context.js';
 
 /**
  * Worker process of the local executor (`node worker.js <run folder>`): opens the pipeline's
@@ -34,10 +36,11 @@ async function handle(m: WorkerRequest): Promise<void> {
   if (m.kind === 'calibrate') {
     const selection = calibratedSelection(config);
     const keep = keepFor(config, SCORE_CACHE_TOKENS - keptTokens);
-    const sample = await calibrationSample(await prior, readCorpus(config.input, m.pieces), selection, config.batchSize, config.edit.editWhitespace, keep);
+    const locks = config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
+    const sample = await calibrationSample(await prior, readCorpus(config.input, m.pieces), selection, config.batchSize, calibrationRule(config, locks), keep);
     kept.set(m.rank, sample.kept);
     for (const k of sample.kept.values()) keptTokens += k.scores.logProb.length;
-    return reply({ kind: 'calibrated', rank: m.rank, probs: sample.probs, records: sample.records });
+    return reply({ kind: 'calibrated', rank: m.rank, probs: sample.probs, changes: sample.changes, records: sample.records });
   }
   const p = await (plan ??= loadPlan(dir));
   const mine = kept.get(m.rank);

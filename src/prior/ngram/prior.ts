@@ -106,15 +106,24 @@ export class NGramPrior implements PriorModel {
     return this.model.vocab.form(id);
   }
 
+  /**
+   * Token i's span with the spacing the new word needs on both sides: the gap before it is
+   * respaced (no space before closing punctuation, after an opening bracket), and a word that
+   * would touch a neighbour it reads as one word with (`"so` -> `a so`, `U.S.` -> `U Thant S.`)
+   * gets a space, so the edited text re-tokenizes into the same words with the new one in place.
+   */
   replacementSpan(text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string } {
     const form = this.model.vocab.form(id);
-    const gapStart = i > 0 ? tokens.ends[i - 1] : 0;
-    const gap = text.slice(gapStart, tokens.starts[i]);
+    const { starts, ends } = tokens;
+    const next = i + 1 < starts.length && starts[i + 1] === ends[i] ? text.slice(starts[i + 1], ends[i + 1]) : null;
+    const tail = next !== null && fuses(form, next) ? ' ' : '';
+    const gapStart = i > 0 ? ends[i - 1] : 0;
+    const gap = text.slice(gapStart, starts[i]);
     // Only a gap of plain spaces is respaced; line and paragraph breaks are kept as they are.
-    if (/[^ ]/.test(gap) || i === 0) return { start: tokens.starts[i], end: tokens.ends[i], text: form };
-    const previous = text.slice(tokens.starts[i - 1], tokens.ends[i - 1]);
-    const glued = NO_SPACE_BEFORE.has(form.toLowerCase()) || NO_SPACE_AFTER.has(previous);
-    return { start: gapStart, end: tokens.ends[i], text: (glued ? '' : gap || ' ') + form };
+    if (/[^ ]/.test(gap) || i === 0) return { start: starts[i], end: ends[i], text: form + tail };
+    const previous = text.slice(starts[i - 1], ends[i - 1]);
+    const glued = (NO_SPACE_BEFORE.has(form.toLowerCase()) || NO_SPACE_AFTER.has(previous)) && !fuses(previous, form);
+    return { start: gapStart, end: ends[i], text: (glued ? '' : gap || ' ') + form + tail };
   }
 
   isEmittable(id: number): boolean {
@@ -143,4 +152,10 @@ export class NGramPrior implements PriorModel {
   }
 
   async dispose(): Promise<void> {}
+}
+
+/** Whether two words written together would read as something else than these two words. */
+function fuses(left: string, right: string): boolean {
+  const w = words(left + right);
+  return w.length !== 2 || w[0] !== left || w[1] !== right;
 }

@@ -1,0 +1,102 @@
+import type { PriorModel, TokenizedText } from '../prior/types.js';
+import { overlapsRange, protectedRanges } from './protect.js';
+
+/** A stretch of the input and the text that replaces it. */
+export interface Span {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Tokens either side of an edit that are tokenized again to check it: enough for a neighbour's neighbour to notice a merge. */
+const MARGIN = 3;
+
+const ENDS_IN_WORD = /[\p{L}\p{M}\p{N}_]$/u;
+const STARTS_IN_WORD = /^[\p{L}\p{M}\p{N}_]/u;
+
+/** Whether `left` written right before `right` joins two word characters: the two read as one word there. */
+export function joins(left: string, right: string): boolean {
+  return ENDS_IN_WORD.test(left.slice(-2)) && STARTS_IN_WORD.test(right.slice(0, 2));
+}
+
+/**
+ * Whether token i is a whole word (or a whole mark): neither of its ends touches a word
+ * character of its neighbour. A sub-word piece (`anc` of `Francois`) is not.
+ */
+export function isWholeWord(text: string, tokens: TokenizedText, i: number): boolean {
+  const start = tokens.starts[i];
+  const end = tokens.ends[i];
+  const own = text.slice(start, end);
+  return !joins(text.slice(Math.max(0, start - 2), start), own) && !joins(own, text.slice(end, end + 2));
+}
+
+/**
+ * Where a replacement may go without damaging the text around it. A candidate is placed only if
+ * (1) it joins a word character on neither side where the original did not, nor leaves a join the
+ * original made (no fused or split words: `"so` -> `aso`), (2) the edited text around it, tokenized
+ * again by the prior, is the same token sequence with the new token in place, and (3) it lands in no
+ * protected span (a digit next to a number). The checks see the document as edited so far: an
+ * earlier replacement is the left neighbour of a later one.
+ */
+export class Placement {
+  /** Changed edits accepted so far, in text order. */
+  private readonly accepted: Span[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: TokenizedText,
+    /** Tokenizes windows again; without it (the simulator's space-joined ids) check (2) is skipped. */
+    private readonly prior: Partial<Pick<PriorModel, 'tokenize'>>,
+    private readonly patterns: readonly RegExp[],
+  ) {}
+
+  /**
+   * The span to write for token i becoming `id` (`span` as the prior proposes it), or null when
+   * it cannot go there. A space the previous replacement already ends with is not written twice.
+   */
+  place(i: number, id: number, span: Span): Span | null {
+    const last = this.accepted.at(-1);
+    if (last && last.end === span.start && /\s$/.test(last.text) && span.text.startsWith(' ')) span = { ...span, text: span.text.slice(1) };
+    const { starts, ends, ids } = this.tokens;
+    let ws = Math.min(starts[Math.max(0, i - MARGIN)], span.start);
+    for (let a = this.accepted.length - 1; a >= 0 && this.accepted[a].end > ws; a--) ws = Math.min(ws, this.accepted[a].start);
+    const we = Math.max(ends[Math.min(ids.length - 1, i + MARGIN)], span.end);
+    const prefix = this.edited(ws, span.start);
+    const original = this.text.slice(span.start, span.end);
+    const suffix = this.text.slice(span.end, we);
+    if (joins(prefix, original) !== joins(prefix, span.text) || joins(original, suffix) !== joins(span.text, suffix)) return null;
+    const after = prefix + span.text + suffix;
+    if (this.patterns.length > 0 && overlapsRange(protectedRanges(after, this.patterns), prefix.length, prefix.length + span.text.length)) return null;
+    if (this.prior.tokenize && !this.retokenizes(prefix + original + suffix, after, prefix.length + starts[i] - span.start, id)) return null;
+    return span;
+  }
+
+  /** Record a placed replacement: later checks see it as part of the text. */
+  accept(span: Span): void {
+    this.accepted.push(span);
+  }
+
+  /** The input's characters [from, to) with the accepted replacements inside them written in. */
+  private edited(from: number, to: number): string {
+    let a = this.accepted.length;
+    while (a > 0 && this.accepted[a - 1].start >= from) a--;
+    let out = '';
+    let cursor = from;
+    for (; a < this.accepted.length && this.accepted[a].end <= to; a++) {
+      out += this.text.slice(cursor, this.accepted[a].start) + this.accepted[a].text;
+      cursor = this.accepted[a].end;
+    }
+    return out + this.text.slice(cursor, to);
+  }
+
+  /** Whether `after` tokenizes as `before` does with the token starting at `at` of `before` turned into `id`. */
+  private retokenizes(before: string, after: string, at: number, id: number): boolean {
+    const b = this.prior.tokenize!(before);
+    const a = this.prior.tokenize!(after);
+    if (a.ids.length !== b.ids.length) return false;
+    const j = b.starts.indexOf(at);
+    if (j < 0 || a.ids[j] !== id) return false;
+    for (let k = 0; k < a.ids.length; k++) if (k !== j && a.ids[k] !== b.ids[k]) return false;
+    return true;
+  }
+}

@@ -1,0 +1,46 @@
+import type { AppliedEdit, PriorModel, TokenizedText } from '../../src/index.js';
+
+const ENDS_IN_WORD = /[\p{L}\p{M}\p{N}_]$/u;
+const STARTS_IN_WORD = /^[\p{L}\p{M}\p{N}_]/u;
+const joins = (left: string, right: string) => ENDS_IN_WORD.test(left) && STARTS_IN_WORD.test(right);
+
+/** What went wrong with one document's edits, as readable lines (none when the edits kept the text true). */
+export interface IntegrityReport {
+  fused: string[];
+  split: string[];
+  retokenized: string[];
+  digits: string[];
+}
+
+/**
+ * Checks an edited document the way a reader would, independently of the edit code: a changed
+ * replacement must not touch a word character on a side where the original did not (a fused
+ * word) nor leave one the original touched (a split word); the edited text must tokenize into
+ * the original tokens with the replacements in place; and (with numbers protected) no changed
+ * edit may hold a digit.
+ */
+export function integrityOf(prior: Pick<PriorModel, 'tokenize'>, text: string, tokens: TokenizedText, edited: string, applied: readonly AppliedEdit[]): IntegrityReport {
+  const r: IntegrityReport = { fused: [], split: [], retokenized: [], digits: [] };
+  const changed = applied.filter((a) => a.changed && a.kind === 'resample');
+  for (const a of changed) {
+    const where = `${JSON.stringify(text.slice(Math.max(0, a.start - 12), a.end + 12))} -> ${JSON.stringify(edited.slice(Math.max(0, a.outStart - 12), a.outEnd + 12))}`;
+    const sides = [
+      [joins(text.slice(0, a.start), a.original), joins(edited.slice(0, a.outStart), a.replacement)],
+      [joins(a.original, text.slice(a.end)), joins(a.replacement, edited.slice(a.outEnd))],
+    ];
+    if (sides.some(([before, after]) => after && !before)) r.fused.push(where);
+    if (sides.some(([before, after]) => before && !after)) r.split.push(where);
+    if (/\p{Nd}/u.test(a.original) || /\p{Nd}/u.test(a.replacement)) r.digits.push(where);
+  }
+  if (!applied.some((a) => a.kind === 'delete')) {
+    const expected = Int32Array.from(tokens.ids);
+    for (const a of changed) expected[a.position] = a.replacementId;
+    const got = prior.tokenize(edited).ids;
+    const k = got.findIndex((id, i) => id !== expected[i]);
+    if (got.length !== expected.length || k >= 0) {
+      const at = k >= 0 ? k : Math.min(got.length, expected.length);
+      r.retokenized.push(`token ${at} of ${expected.length} (${got.length} after): ${JSON.stringify(edited.slice(Math.max(0, (prior.tokenize(edited).starts[at] ?? edited.length) - 20), (prior.tokenize(edited).starts[at] ?? edited.length) + 20))}`);
+    }
+  }
+  return r;
+}
