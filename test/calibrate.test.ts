@@ -13,7 +13,7 @@ test('kept calibration scores have candidates at every position the calibrated p
     async function* items() {
       yield* docs;
     }
-    const { calibration, scores } = await calibrate(prior, items, { targetShare: 0.125, maxTokens: 1e6 }, 3, false, { topK: 8, maxTokens: 1e6, entropy: false, allCandidates: false });
+    const { calibration, scores } = await calibrate(prior, items, { targetShare: 0.125, maxTokens: 1e6 }, 3, false, { topK: 8, maxTokens: 1e6, entropy: false, allCandidates: false, rank: true });
     t.true(Math.abs(calibration.achievedShare - 0.125) < 0.01, `achieved ${calibration.achievedShare}`);
     t.true(scores.size >= 10, `${scores.size} of 12 documents kept`);
     let withCandidates = 0;

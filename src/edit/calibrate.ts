@@ -73,6 +73,8 @@ export interface KeepOptions {
   maxTokens: number;
   entropy: boolean;
   allCandidates: boolean;
+  /** Every position's rank (otherwise only where candidates are read). */
+  rank: boolean;
 }
 
 /**
@@ -126,7 +128,7 @@ export async function calibrationSample(
     // Kept scores need candidates wherever the final p could select; the threshold is not known
     // yet, so they are read above a floor safely below it (see CandidateFloor).
     const candidatesAbove = keep.allCandidates ? -1 : floor.value();
-    const scores = await prior.score(tokens, keeping ? { topK: keep.topK, entropy: keep.entropy, candidatesAbove } : { topK: 0, entropy: false, rank: false });
+    const scores = await prior.score(tokens, keeping ? { topK: keep.topK, entropy: keep.entropy, rank: keep.rank, candidatesAbove } : { topK: 0, entropy: false, rank: false });
     scores.forEach((s, d) => {
       if (keeping && keptTokens < keep.maxTokens) {
         kept.set(docs[d].id, { scores: s, floor: candidatesAbove });

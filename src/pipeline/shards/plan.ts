@@ -99,7 +99,7 @@ function serialPlanner(config: PipelineConfig, opener: () => Promise<PriorModel>
     calibrate: async () => {
       const selection = calibratedSelection(config);
       // Scores are not kept here: each task scores its own documents, bit for bit as a single run would.
-      const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false };
+      const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false, rank: false };
       return (await calibrate(await open(), () => readCorpus(config.input), selection, config.batchSize, config.edit.editWhitespace, keep)).calibration;
     },
   };
