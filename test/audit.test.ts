@@ -1,6 +1,8 @@
 import test from 'ava';
 import { compareViews, CorpusStats, type CorpusStatsJSON, jensenShannon, kolmogorovSmirnov, readBrown, viewMetrics, wasserstein1 } from '../src/index.js';
-import type { CorpusStatsJSONv1 } from '../src/audit/corpus-stats.js';
+import { type CorpusStatsJSONv1, HASH_BUCKETS } from '../src/audit/corpus-stats.js';
+import { words } from '../src/corpus/words.js';
+import { fnv1a } from '../src/hash.js';
 import { NGramTable } from '../src/audit/ngram-table.js';
 import { brownPrior, collect } from './helpers/brown-prior.js';
 
@@ -40,13 +42,13 @@ test('the one-pass top-k and Jensen-Shannon equal their plain definitions on Bro
   const half = statsOf(docs.map((_, i) => i).filter((i) => i % 2 === 0));
   all.tables.forEach((a, n) => {
     const b = half.tables[n];
-    const keys = new Set([...a.counts.keys(), ...b.counts.keys()]);
+    const keys = new Set([...a.keys(), ...b.keys()]);
     const za = a.total + 0.5 * keys.size;
     const zb = b.total + 0.5 * keys.size;
     let plain = 0;
     for (const key of keys) {
-      const p = ((a.counts.get(key) ?? 0) + 0.5) / za;
-      const q = ((b.counts.get(key) ?? 0) + 0.5) / zb;
+      const p = (a.count(key) + 0.5) / za;
+      const q = (b.count(key) + 0.5) / zb;
       const m = (p + q) / 2;
       plain += 0.5 * (p * Math.log2(p / m) + q * Math.log2(q / m));
     }
@@ -99,9 +101,64 @@ test('past its budget an n-gram table prunes rare n-grams, marks itself approxim
   const table = new NGramTable(2, 1000);
   for (const d of docs.slice(0, 10)) table.addTokens(d.text.toLowerCase().split(/\s+/));
   t.true(table.approximate);
-  t.true(table.counts.size <= 1000);
+  t.true(table.size <= 1000);
   t.true(table.prunedMass > 0);
   const exact = new NGramTable(2, 1e9);
   for (const d of docs.slice(0, 10)) exact.addTokens(d.text.toLowerCase().split(/\s+/));
   t.deepEqual(table.sorted().slice(0, 10).map(([k]) => k), exact.sorted().slice(0, 10).map(([k]) => k));
+});
+
+/** The n-gram table as a map keyed by strings (what the id tables replaced): the definition they must equal. */
+function stringKeyed(docsTokens: string[][], n: number, budget: number) {
+  const counts = new Map<string, number>();
+  let prunedMass = 0;
+  for (const tokens of docsTokens) {
+    for (let i = 0; i + n <= tokens.length; i++) {
+      const key = tokens.slice(i, i + n).join(' ');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    if (counts.size <= budget) continue;
+    for (let floor = 1; counts.size > budget / 2; floor++) {
+      for (const [key, c] of counts) if (c <= floor) (counts.delete(key), (prunedMass += c));
+    }
+  }
+  return { keys: [...counts.keys()], counts: [...counts.values()], prunedMass };
+}
+
+test('n-gram tables of word ids equal string-keyed maps on Brown, first-seen order and pruning included (exact: no hash collisions)', (t) => {
+  const docsTokens = docs.slice(0, 20).map((d) => words(d.text).map((w) => w.toLowerCase()));
+  // Written after every document too, as checkpoints do: the keys made for a file are kept, and must follow the pruning.
+  for (const [budget, writeEach] of [[1e9, false], [3000, false], [3000, true]] as const) {
+    const s = new CorpusStats(budget);
+    for (const d of docs.slice(0, 20)) {
+      s.add(d.text);
+      if (writeEach) s.toJSON();
+    }
+    s.tables.forEach((table, i) => {
+      const want = stringKeyed(docsTokens, i + 1, budget);
+      const got = table.toJSON();
+      t.deepEqual({ keys: got.keys, counts: got.counts, prunedMass: got.prunedMass }, want, `order ${i + 1}, budget ${budget}, written after each document: ${writeEach}`);
+      t.is(got.approximate, want.prunedMass > 0);
+    });
+  }
+});
+
+test('the hashed features are FNV-1a of each word and of each adjacent pair joined by a space', (t) => {
+  const s = new CorpusStats();
+  const want = new Array<number>(HASH_BUCKETS).fill(0);
+  for (const d of docs.slice(0, 5)) {
+    s.add(d.text);
+    const tokens = words(d.text).map((w) => w.toLowerCase());
+    tokens.forEach((w, i) => {
+      want[fnv1a(w) % HASH_BUCKETS]++;
+      if (i > 0) want[fnv1a(`${tokens[i - 1]} ${w}`) % HASH_BUCKETS]++;
+    });
+  }
+  t.deepEqual(s.hashed, want);
+});
+
+test('a statistics file with a key of the wrong length is refused, naming the key', (t) => {
+  const json = statsOf([0]).toJSON();
+  json.ngrams[2].keys[0] = 'only two';
+  t.throws(() => CorpusStats.fromJSON(json), { message: /3-gram table holds "only two", which has 2 words/ });
 });

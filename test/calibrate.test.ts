@@ -15,7 +15,7 @@ test('kept calibration scores have candidates at every position the calibrated p
       yield* docs;
     }
     const rule = { options: resampleOptions({ topK: 8, beta: 1.5, excludeOriginal: false }, NaN) };
-    const { calibration, scores } = await calibrate(prior, items, { mode: 'calibrated', targetShare: 0.125, maxTokens: 1e6 }, 3, rule, { topK: 8, maxTokens: 1e6, entropy: false, allCandidates: false });
+    const { calibration, scores } = await calibrate(prior, items, { mode: 'calibrated', targetShare: 0.125, maxTokens: 1e6 }, 3, rule, { topK: 8, maxTokens: 1e6, entropy: false, allCandidates: false, rank: true });
     t.true(Math.abs(calibration.achievedShare - 0.125) < 0.01, `achieved ${calibration.achievedShare}`);
     t.true(scores.size >= 10, `${scores.size} of 12 documents kept`);
     let withCandidates = 0;

@@ -169,3 +169,14 @@ test('an input inside the output folder is refused, so --force can never delete 
   await t.throwsAsync(runPipeline(config({ input: { format: 'jsonl', path: file } }), { out: dir, prior, force: true, progress: false }), { message: /lies inside the output folder/ });
   t.true((await readFile(file, 'utf8')).length > 0);
 });
+
+test('without the audit every position is scored without its rank, yet the edit log has the same ranks: they come with the candidates where edits are', async (t) => {
+  const absolute = { edit: { selection: { mode: 'absolute' as const, p: 0.5 } } };
+  for (const [name, withAudit] of [['calibrated', main], ['absolute', await run('absolute-audit', absolute)]] as const) {
+    const without = await run(`${name}-no-audit`, { ...(name === 'absolute' ? absolute : {}), audit: { enabled: false } });
+    const ranks = withAudit.edits.flatMap((r) => r.edits.map((e: { rank: number }) => e.rank));
+    t.true(ranks.length > 50 && ranks.every((r) => r >= 1), `${name}: ${ranks.length} edits, every rank at least 1`);
+    t.deepEqual(without.edits, withAudit.edits, name);
+    t.deepEqual(without.edited, withAudit.edited, name);
+  }
+});

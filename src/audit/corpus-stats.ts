@@ -1,6 +1,7 @@
 import { words } from '../corpus/words.js';
 import { fnv1a } from '../hash.js';
 import { NGramTable, type NGramTableJSON, type NGramTableJSONv1, SEP } from './ngram-table.js';
+import { WordIds } from './word-ids.js';
 
 /** Orders of n-grams counted. */
 export const ORDERS = [1, 2, 3, 4] as const;
@@ -35,11 +36,6 @@ export interface CorpusStatsJSONv1 extends Omit<CorpusStatsJSON, 'version' | 'ng
   ngrams: NGramTableJSONv1[];
 }
 
-/** Audit tokens: the reversible word segmentation, lower-cased. */
-export function auditTokens(text: string): string[] {
-  return words(text).map((w) => w.toLowerCase());
-}
-
 /**
  * Statistics of one view of a corpus (human, edited, synthetic, …), computed as documents
  * stream past. Plain mergeable values: statistics of two shards merge into exactly those of
@@ -49,6 +45,9 @@ export class CorpusStats {
   docs = 0;
   tokens = 0;
   chars = 0;
+  /** The words of this view's n-gram tables as ids: audit tokens are the reversible word segmentation, lower-cased. */
+  words = new WordIds();
+  private ids = new Int32Array(1024);
   tables: NGramTable[];
   hashed = new Array<number>(HASH_BUCKETS).fill(0);
   docPerplexity: number[] = [];
@@ -57,21 +56,41 @@ export class CorpusStats {
   probHistogram = new Array<number>(10).fill(0);
 
   constructor(readonly budget = 4_000_000) {
-    this.tables = ORDERS.map((n) => new NGramTable(n, budget));
+    this.tables = ORDERS.map((n) => new NGramTable(n, budget, this.words));
   }
 
   /** Add one document, with the prior's scores of it when the view was scored. */
   add(text: string, scores?: ScoredTokens): void {
-    const tokens = auditTokens(text);
+    const forms = words(text);
+    const length = forms.length;
+    const ids = this.idBuffer(length);
+    for (let i = 0; i < length; i++) ids[i] = this.words.idOfForm(forms[i]);
     this.docs++;
-    this.tokens += tokens.length;
+    this.tokens += length;
     this.chars += text.length;
-    for (const t of this.tables) t.addTokens(tokens);
-    for (let i = 0; i < tokens.length; i++) {
-      this.hashed[bucket(tokens[i])]++;
-      if (i > 0) this.hashed[bucket(tokens[i - 1] + SEP + tokens[i])]++;
-    }
+    for (const t of this.tables) t.addIds(ids, length);
+    this.addHashed(ids, length);
     if (scores) this.addScores(scores);
+  }
+
+  /** A reused buffer for one document's word ids. */
+  private idBuffer(length: number): Int32Array {
+    if (this.ids.length < length) this.ids = new Int32Array(Math.max(length, this.ids.length * 2));
+    return this.ids;
+  }
+
+  /**
+   * ToEdit's hashed unigram and bigram features: fnv1a(word) and fnv1a(previous + SEP + word),
+   * the latter continued from the previous word's kept hash (FNV-1a hashes a string left to
+   * right, so this is the same number without building the joined string).
+   */
+  private addHashed(ids: Int32Array, length: number): void {
+    const { hashes, words: byId } = this.words;
+    for (let i = 0; i < length; i++) {
+      const id = ids[i];
+      this.hashed[hashes[id] % HASH_BUCKETS]++;
+      if (i > 0) this.hashed[fnv1a(byId[id], fnv1a(SEP, hashes[ids[i - 1]])) % HASH_BUCKETS]++;
+    }
   }
 
   private addScores(s: ScoredTokens): void {
@@ -125,7 +144,7 @@ export class CorpusStats {
     s.docs = json.docs;
     s.tokens = json.tokens;
     s.chars = json.chars;
-    s.tables = json.ngrams.map((t) => NGramTable.fromJSON(t, budget));
+    s.tables = json.ngrams.map((t) => NGramTable.fromJSON(t, budget, s.words));
     s.hashed = [...json.hashed];
     s.docPerplexity = [...json.docPerplexity];
     s.priorTokens = json.priorTokens;
@@ -137,9 +156,4 @@ export class CorpusStats {
 
 function checkVersion(json: { version: number }): void {
   if (json.version !== 1 && json.version !== 2) throw new Error(`unsupported statistics version ${json.version}`);
-}
-
-/** The bucket of one feature. */
-function bucket(feature: string): number {
-  return fnv1a(feature) % HASH_BUCKETS;
 }

@@ -27,15 +27,10 @@ export function jensenShannon(a: NGramTable, b: NGramTable, alpha = JSD_ALPHA): 
   // One lookup per n-gram of a, none for b: b's count of each n-gram of a is looked up once and
   // kept, which gives the size of the union; b's own n-grams are then summed as if absent from a,
   // and the shared ones taken back out. (Three lookups per n-gram of the larger tables before.)
-  const inB = new Float64Array(a.counts.size);
+  const inB = a.countsIn(b);
   let shared = 0;
-  let i = 0;
-  for (const k of a.counts.keys()) {
-    const cb = b.counts.get(k) ?? 0;
-    inB[i++] = cb;
-    if (cb > 0) shared++;
-  }
-  const union = a.counts.size + b.counts.size - shared;
+  for (const cb of inB) if (cb > 0) shared++;
+  const union = a.size + b.size - shared;
   const za = a.total + alpha * union;
   const zb = b.total + alpha * union;
   const term = (ca: number, cb: number) => {
@@ -46,13 +41,13 @@ export function jensenShannon(a: NGramTable, b: NGramTable, alpha = JSD_ALPHA): 
   };
   let js = 0;
   let sharedAsAbsent = 0;
-  i = 0;
-  for (const ca of a.counts.values()) {
+  let i = 0;
+  for (const ca of a.countsInOrder()) {
     const cb = inB[i++];
     js += term(ca, cb);
     if (cb > 0) sharedAsAbsent += term(0, cb);
   }
-  for (const cb of b.counts.values()) js += term(0, cb);
+  for (const cb of b.countsInOrder()) js += term(0, cb);
   return Math.max(0, js - sharedAsAbsent);
 }
 

@@ -42,9 +42,9 @@ export function viewMetrics(s: CorpusStats): ViewMetrics {
   return {
     docs: s.docs,
     tokens: s.tokens,
-    distinct: s.tables.map((t) => (t.total > 0 ? t.counts.size / t.total : 0)),
+    distinct: s.tables.map((t) => (t.total > 0 ? t.size / t.total : 0)),
     entropy: s.tables.map(entropyBits),
-    normalizedEntropy: s.tables.map((t) => (t.counts.size > 1 ? entropyBits(t) / Math.log2(t.counts.size) : 0)),
+    normalizedEntropy: s.tables.map((t) => (t.size > 1 ? entropyBits(t) / Math.log2(t.size) : 0)),
     topMass: s.tables.map((t) => topMass(t, TOP_K)),
     zipf: zipfExponent(s.tables[0]),
     hashedTop1Percent: topShare(s.hashed, Math.ceil(s.hashed.length / 100), s.hashed.reduce((a, b) => a + b, 0)),
@@ -57,7 +57,7 @@ export function viewMetrics(s: CorpusStats): ViewMetrics {
 
 function entropyBits(t: NGramTable): number {
   let h = 0;
-  for (const c of t.counts.values()) {
+  for (const c of t.countsInOrder()) {
     const p = c / t.total;
     h -= p * Math.log2(p);
   }
@@ -65,7 +65,7 @@ function entropyBits(t: NGramTable): number {
 }
 
 function topMass(t: NGramTable, k: number): number {
-  return topShare(t.counts.values(), k, t.total);
+  return topShare(t.countsInOrder(), k, t.total);
 }
 
 /** Share of `total` held by the k largest values (integer counts: any order sums them exactly). */
@@ -110,9 +110,9 @@ function mean(xs: readonly number[]): number {
 
 /** Share of the reference's word types (unigrams) that never occur in this view. */
 export function typeLoss(view: CorpusStats, reference: CorpusStats): number {
-  const ref = reference.tables[0].counts;
-  if (ref.size === 0) return 0;
+  const inView = reference.tables[0].countsIn(view.tables[0]);
+  if (inView.length === 0) return 0;
   let lost = 0;
-  for (const w of ref.keys()) if (!view.tables[0].counts.has(w)) lost++;
-  return lost / ref.size;
+  for (const c of inView) if (c === 0) lost++;
+  return lost / inView.length;
 }

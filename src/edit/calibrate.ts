@@ -85,6 +85,8 @@ export interface KeepOptions {
   maxTokens: number;
   entropy: boolean;
   allCandidates: boolean;
+  /** Every position's rank (otherwise only where candidates are read). */
+  rank: boolean;
 }
 
 /**
@@ -139,7 +141,7 @@ export async function calibrationSample(
     // calibration weighs every token's candidates, so it reads them everywhere.
     const candidatesAbove = keep.allCandidates || changing ? -1 : floor.value();
     const topK = changing ? Math.max(keep.topK, rule.options.topK) : keep.topK;
-    const scores = await prior.score(tokens, keeping || changing ? { topK, entropy: keep.entropy, candidatesAbove } : { topK: 0, entropy: false, rank: false });
+    const scores = await prior.score(tokens, keeping || changing ? { topK, entropy: keep.entropy, rank: keep.rank, candidatesAbove } : { topK: 0, entropy: false, rank: false });
     scores.forEach((s, d) => {
       if (keeping && keptTokens < keep.maxTokens) {
         kept.set(docs[d].id, { scores: s, floor: candidatesAbove });

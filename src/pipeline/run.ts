@@ -133,6 +133,7 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
   const checkpointer = new Checkpointer(dir, { settings, input, threshold, calibration }, outputs, config.checkpoint, checkpoint);
   const ctx: RunContext = { config, prior, seed, threshold, scoreCache, locks };
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   try {
     // Records before the checkpoint are read again (that rebuilds the duplicate-id check) but not processed.
     const items = follow(position, skip(read(), checkpointer.position));
@@ -146,6 +147,9 @@ async function runInFolder(config: PipelineConfig, options: RunOptions, at: { di
     throw new TailguardError('interrupted', `${e.message} after ${checkpointer.position} records (${written} written, ${rejected} rejected); the checkpoint is saved in ${dir}${again}`, { cause: e });
   }
   timings.processSeconds = (Date.now() - t0) / 1000;
+  // CPU seconds of this process in the same pass: on a shared machine the wall time says how busy the others were.
+  const cpu = process.cpuUsage(cpu0);
+  timings.processCpuSeconds = Math.round((cpu.user + cpu.system) / 1e3) / 1e3;
   outputs.check();
   const { total } = outputs.accounting;
   if (total.read === 0 && options.strict) {

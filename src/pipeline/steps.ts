@@ -6,6 +6,7 @@ import { rngFor } from '../random.js';
 import type { PipelineConfig } from './config.js';
 import { type ProcessedDocument, processDocument } from './process-document.js';
 import type { RunContext } from './run-context.js';
+import { rankEverywhere } from './score-cache.js';
 import type { ItemResult } from './run-outputs.js';
 
 /** A document on its way through the steps of one batch; each step fills in its part. */
@@ -40,7 +41,7 @@ const score: BatchStep = {
     const missing = batch.filter((d) => !scoreCache.has(d.doc.id));
     // Candidates only where ToEdit may resample, unless every position's are written out.
     const candidatesAbove = config.writeScores ? undefined : threshold;
-    const fresh = await prior.score(missing.map((d) => d.tokens), { topK: config.edit.topK, entropy: config.writeScores, candidatesAbove });
+    const fresh = await prior.score(missing.map((d) => d.tokens), { topK: config.edit.topK, entropy: config.writeScores, rank: rankEverywhere(config), candidatesAbove });
     missing.forEach((d, j) => (d.scores = fresh[j]));
     for (const d of batch) {
       d.scores ??= scoreCache.get(d.doc.id);

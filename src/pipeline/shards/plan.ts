@@ -100,7 +100,7 @@ function serialPlanner(config: PipelineConfig, opener: () => Promise<PriorModel>
     calibrate: async () => {
       const selection = calibratedSelection(config);
       // Scores are not kept here: each task scores its own documents, bit for bit as a single run would.
-      const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false };
+      const keep = { topK: 0, maxTokens: 0, entropy: false, allCandidates: false, rank: false };
       const locks = config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
       return (await calibrate(await open(), () => readCorpus(config.input), selection, config.batchSize, calibrationRule(config, locks), keep)).calibration;
     },
