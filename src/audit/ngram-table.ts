@@ -1,3 +1,4 @@
+import { TailguardError } from '../errors.js';
 import { firstK } from './first-k.js';
 import { IdTupleCounts } from './id-tuple-counts.js';
 import { WordIds } from './word-ids.js';
@@ -140,12 +141,12 @@ export class NGramTable {
     let start = 0;
     for (let j = 0; j < this.n - 1; j++) {
       const end = key.indexOf(SEP, start);
-      if (end < 0) throw new Error(`the ${this.n}-gram table holds "${key}", which has ${j + 1} words`);
+      if (end < 0) throw new TailguardError('input', `the ${this.n}-gram table holds "${key}", which has ${j + 1} words`);
       ids[j] = this.words.id(key.slice(start, end));
       start = end + 1;
     }
     const rest = key.slice(start);
-    if (this.n > 1 && rest.includes(SEP)) throw new Error(`the ${this.n}-gram table holds "${key}", which has more than ${this.n} words`);
+    if (this.n > 1 && rest.includes(SEP)) throw new TailguardError('input', `the ${this.n}-gram table holds "${key}", which has more than ${this.n} words`);
     ids[this.n - 1] = this.words.id(rest);
   }
 
