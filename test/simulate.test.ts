@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AggregatedRegime, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
+import { type AggregatedRegime, type MetricName, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
 import { loadBrownWords, seedData } from '../src/simulate/data.js';
 import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
 import { resultsCsv } from '../src/simulate/tables.js';
@@ -47,6 +47,33 @@ test("Seddik's closed form: E[S_m] = 1 - (1 - 1/n)^m (1 - S_0) for one context u
     const expected = 1 - (1 - 1 / n) ** m * (1 - s0);
     t.true(Math.abs(mean - expected) < 4 * se, `m = ${m}: simulated ${mean.toFixed(4)} ± ${se.toFixed(4)}, closed form ${expected.toFixed(4)}`);
   }
+});
+
+test("Seddik per context on Brown: MLE replace's Σp² is within 2% of the one-step form S + (1 - S) / n_c in every generation, closer than the fixed-n form", async (t) => {
+  const { results } = await run;
+  const points = regime(results.regimes, 'replace/mle2').curves[0].points;
+  const m = (p: (typeof points)[number], name: MetricName) => p.metrics[name]!.mean;
+  for (const p of points.slice(1)) {
+    const error = m(p, 'seddikError');
+    t.true(Math.abs(error) < 0.02, `generation ${p.x}: measured ${m(p, 'seddikMeasured')}, per-context form ${m(p, 'seddikPredicted')}`);
+    t.true(Math.abs(error) < Math.abs(m(p, 'seddikFromStart') / m(p, 'seddikMeasured') - 1), `generation ${p.x}: the g-step form with n = real count is ${m(p, 'seddikFromStart')}`);
+  }
+  // Contexts vanish and stay vanished (a lost word never comes back under MLE): their weight only grows.
+  const vanished = points.slice(1).map((p) => m(p, 'vanished'));
+  t.true(vanished[0] > 0 && vanished.every((v, i) => i === 0 || v > vanished[i - 1]), `vanished weight ${vanished.join(', ')}`);
+  // The chain's prediction of when half of the contexts are one-hot, and the paper's n.
+  t.true(m(points[0], 'halfOneHotChain') >= 1 && m(points[0], 'contextCountMedian') >= 2);
+});
+
+test("Seddik's mixing regime on Brown: the squared drift from the first model follows its one-step form and stays under the closed form's limit", async (t) => {
+  const { results } = await run;
+  const points = regime(results.regimes, 'mix/mle2').curves[0].points.slice(1);
+  for (const p of points) {
+    const [measured, predicted, limit] = (['drift2', 'drift2Predicted', 'drift2Stationary'] as const).map((k) => p.metrics[k]!.mean);
+    t.true(Math.abs(measured / predicted - 1) < 0.03, `generation ${p.x}: measured ${measured}, one-step form ${predicted}`);
+    t.true(measured < limit, `generation ${p.x}: measured ${measured}, limit ${limit}`);
+  }
+  t.true(points.at(-1)!.metrics.drift2!.mean > points[0].metrics.drift2!.mean, 'the drift grows toward its limit');
 });
 
 test('iterated toedit on Brown never edits a position twice, and leaves unselected positions alone', (t) => {

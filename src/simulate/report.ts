@@ -2,6 +2,7 @@ import { htmlPage } from '../audit/html-page.js';
 import { esc, lineChart, type Series } from '../audit/svg.js';
 import type { AggregatedCurve, AggregatedRegime } from './aggregate.js';
 import { METRICS, type MetricName } from './metrics.js';
+import { seddikSection } from './report-seddik.js';
 import type { SimulationResults } from './results.js';
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#ad494a'];
@@ -35,6 +36,7 @@ export function simulationHtml(r: SimulationResults): string {
     `<p>${esc(r.description ?? '')}</p>
 <p>${r.seeds.length} seeds (${r.seeds.join(', ')}); real set ${c.realTokens.toLocaleString('en')} Brown train tokens per seed; ${c.generations} generations; floor ${c.floor}; ${r.wallSeconds.toFixed(0)} s on ${r.workers} worker${r.workers > 1 ? 's' : ''}. Lines: mean over seeds; bands: \u00b1 one standard deviation.</p>
 ${firstLastTable(r.regimes)}
+${seddikSection(r.regimes)}
 ${sections.join('\n')}`,
   );
 }
