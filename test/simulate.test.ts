@@ -2,7 +2,10 @@ import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AggregatedRegime, type MetricName, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
-import { loadBrownWords, seedData } from '../src/simulate/data.js';
+import { loadBrownWords, seedData, takeTokens } from '../src/simulate/data.js';
+import { fitPowerLaw } from '../src/simulate/fit.js';
+import { fittedPerplexity } from '../src/simulate/report-fits.js';
+import { heldApart } from '../src/simulate/sweeps.js';
 import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
 import { resultsCsv } from '../src/simulate/tables.js';
 import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
@@ -74,6 +77,35 @@ test("Seddik's mixing regime on Brown: the squared drift from the first model fo
     t.true(measured < limit, `generation ${p.x}: measured ${measured}, limit ${limit}`);
   }
   t.true(points.at(-1)!.metrics.drift2!.mean > points[0].metrics.drift2!.mean, 'the drift grows toward its limit');
+});
+
+test('strong collapse on Brown: the disjoint generator shares no document with any training set, and L(n) = a + b n^-c fits every share', async (t) => {
+  const data = seedData(brown, 20_000, rngFor(4, 'real-set', 'brown/train'));
+  // Documents compared by their storage: a cut document is a view of its original.
+  const used = new Set(takeTokens(data.pool, 900_000).map((doc) => doc.buffer));
+  const generator = heldApart(data.pool, 900_000, 100_000);
+  t.true(generator.length > 0 && generator.every((doc) => !used.has(doc.buffer)), 'no generator document is in the largest training set');
+  t.throws(() => heldApart(data.pool, 1_000_000, 100_000), { message: /overlap/ });
+
+  const { results } = await run;
+  const curves = regime(results.regimes, 'fixed-share/kn3').curves;
+  t.deepEqual(curves.map((c) => c.label), ['fixed-share/kn3/p=0', 'fixed-share/kn3/p=0.01', 'fixed-share/kn3/p=0.2']);
+  for (const c of curves) {
+    const fit = c.fit!;
+    t.is(fit.perSeed.length, 3);
+    for (const k of ['a', 'b', 'c'] as const) t.true(fit[k].low <= fit[k].mean && fit[k].mean <= fit[k].high && fit[k].high > fit[k].low, `${c.label}: ${k} interval`);
+    t.true(fit.b.mean > 0 && fit.c.mean > 0, `${c.label}: the loss falls with data (b ${fit.b.mean}, c ${fit.c.mean})`);
+    for (const p of c.points) {
+      const fitted = fittedPerplexity(fit, p.x);
+      t.true(Math.abs(fitted / p.metrics.perplexity!.mean - 1) < 0.02, `${c.label} at ${p.x}: fitted ${fitted}, measured ${p.metrics.perplexity!.mean}`);
+    }
+  }
+  // The generator knows nothing the curves lack, so at the largest size its samples cost perplexity.
+  const last = (c: (typeof curves)[number]) => c.points.at(-1)!.metrics.perplexity!.mean;
+  t.true(last(curves[2]) > last(curves[0]), `p = 0.2: ${last(curves[2])}, p = 0: ${last(curves[0])}`);
+  // The fit recovers a known law exactly (the search in c is not stuck on its grid).
+  const known = fitPowerLaw([5e3, 1e4, 2e4, 4e4, 8e4].map((n) => [n, 5 + 20 * n ** -0.237] as const));
+  t.true(Math.abs(known.a - 5) < 1e-6 && Math.abs(known.c - 0.237) < 1e-6, JSON.stringify(known));
 });
 
 test('iterated toedit on Brown never edits a position twice, and leaves unselected positions alone', (t) => {
@@ -156,7 +188,8 @@ test('results are written as JSON, CSV and HTML, and a repeat is reproducible by
 test('simulation files are validated before any work, naming the key', async (t) => {
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'replace', ratio: 2 }] }), { message: /regimes\.0: unknown key "ratio"/ });
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', model: { type: 'mle', order: 2 } }] }), { message: /regimes\.0\.model\.type: toedit needs a kneser-ney model/ });
-  t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 9000] }] }), { message: /regimes\.0\.sizes/ });
+  t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 950_000] }] }), { message: /regimes\.0\.sizes: .*less the generator's text \(at most 900000\)/ });
+  t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'news', tokens: 5000 } }] }), { message: /regimes\.0\.generator\.tokens/ });
   const dir = await tempDir(t, 'sim-cli');
   await writeFile(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'poetry' } }] }));
   const bad = await cli(['simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]);

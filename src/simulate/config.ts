@@ -37,8 +37,10 @@ const regime = z.discriminatedUnion('type', [
   /** Non-iterative: the first model's samples make up `share` of a training set of the real set's size. */
   z.object({ type: z.literal('share-sweep'), ...common, shares: z.array(share).min(2).default([0, 0.25, 0.5, 0.75, 1]) }).strict(),
   /**
-   * A constant share of samples from a shifted generator (one genre, or a temperature) as the
-   * training set grows (Dohmatob et al.'s strong collapse): one curve per share, x = tokens.
+   * A constant share of samples from a shifted generator as the training set grows (Dohmatob et
+   * al.'s strong collapse): one curve per share, x = tokens. The real part of a training set of
+   * `size` tokens is the first tokens of the seed's Brown train order (the real set is its start),
+   * so sizes may run past the real set, up to the train split less the generator's text.
    */
   z
     .object({
@@ -47,7 +49,18 @@ const regime = z.discriminatedUnion('type', [
       shares: z.array(share).min(1).default([0, 0.1]),
       sizes,
       generator: z
-        .object({ genre: z.string().min(1).optional(), temperature: z.number().gt(0).default(1) })
+        .object({
+          /**
+           * Without a genre, the generator is trained on the last `tokens` tokens of the seed's
+           * Brown train order: text no training set of the curves contains (nor held-out), so its
+           * samples carry no real information the curves lack, only its error. With a genre, on
+           * that genre's documents of all Brown train, which overlap the real data (a labelled
+           * variant: such samples add real text the small sets lack).
+           */
+          genre: z.string().min(1).optional(),
+          tokens: z.number().int().min(1000).optional(),
+          temperature: z.number().gt(0).default(1),
+        })
         .strict()
         .default({}),
     })
@@ -88,8 +101,10 @@ export const simulationSchema = z
       if (r.type === 'toedit' && r.model.type !== 'kneser-ney') {
         ctx.addIssue({ code: 'custom', path: ['regimes', i, 'model', 'type'], message: 'toedit needs a kneser-ney model (its prior must give top-k candidates)' });
       }
-      if (r.type === 'fixed-share' && Math.max(...r.sizes) > s.realTokens) {
-        ctx.addIssue({ code: 'custom', path: ['regimes', i, 'sizes'], message: `sizes must stay within the real set (realTokens = ${s.realTokens})` });
+      if (r.type === 'fixed-share') {
+        if (r.generator.genre !== undefined && r.generator.tokens !== undefined) ctx.addIssue({ code: 'custom', path: ['regimes', i, 'generator', 'tokens'], message: 'tokens is the size of the disjoint generator\'s text; a genre generator takes the whole genre' });
+        const room = MAX_REAL_TOKENS - (r.generator.genre === undefined ? generatorTokens(r.generator) : 0);
+        if (Math.max(...r.sizes) > room) ctx.addIssue({ code: 'custom', path: ['regimes', i, 'sizes'], message: `sizes must stay within the Brown train split less the generator's text (at most ${room})` });
       }
     }
     if (s.realTokens > MAX_REAL_TOKENS) ctx.addIssue({ code: 'custom', path: ['realTokens'], message: `at most ${MAX_REAL_TOKENS} (the Brown train split)` });
@@ -97,6 +112,9 @@ export const simulationSchema = z
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['regimes'], message: `two regimes are both named "${dup}"; give one a "name"` });
   });
+
+/** Text of the disjoint fixed-share generator, in tokens, unless `tokens` says otherwise. */
+export const generatorTokens = (g: { tokens?: number }) => g.tokens ?? 100_000;
 
 /** Tokens of the Brown train split under the word tokenizer, rounded down: the real pool. */
 export const MAX_REAL_TOKENS = 1_000_000;
