@@ -167,6 +167,21 @@ test('the selected share of calibrated toedit falls after the first generation; 
   t.true(selected('toedit/kn3/absolute').every((s) => s < 0.01));
 });
 
+test("iterated toedit in the paper's regime on Brown: a fixed prior without the mask selects again; recalibrated, it selects the target share every generation", async (t) => {
+  const { results } = await run;
+  const later = (name: string, metric: 'selected' | 'threshold') => regime(results.regimes, name).curves[0].points.slice(1).map((p) => p.metrics[metric]!.mean);
+  const masked = later('toedit/kn3/calibrated', 'selected');
+  const paper = later('toedit/kn3/calibrated/fixed-prior/no-mask', 'selected');
+  t.true(Math.abs(paper[0] - masked[0]) < 0.005, `generation 1 is the same edit: ${paper[0]} vs ${masked[0]}`);
+  for (let g = 1; g < paper.length; g++) t.true(paper[g] > 2 * masked[g], `generation ${g + 1}: no mask ${paper[g]}, mask ${masked[g]}`);
+  t.true(new Set(later('toedit/kn3/calibrated/fixed-prior/no-mask', 'threshold')).size === 1, 'the threshold is kept');
+  const recalibrated = later('toedit/kn3/calibrated/fixed-prior/recalibrated/no-mask', 'selected');
+  t.true(recalibrated.every((s) => Math.abs(s - 0.125) < 0.01), `selected ${recalibrated.join(', ')}`);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  t.regex(html, /paper, Table 15[^<]*<\/td><td>12\.50%<\/td><td>11\.76%<\/td><td>11\.08%/);
+  t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', threshold: 'recalibrated' }] }), { message: /regimes\.0\.threshold: only a calibrated selection/ });
+});
+
 test('results are written as JSON, CSV and HTML, and a repeat is reproducible by its seed', async (t) => {
   const { results } = await run;
   const json = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));

@@ -70,8 +70,17 @@ const regime = z.discriminatedUnion('type', [
     .object({
       type: z.literal('toedit'),
       ...common,
-      /** A calibrated threshold is calibrated once, on the first edit, then kept for later generations. */
       ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal'),
+      /**
+       * The editing prior: 'retrained' on each generation's text (cross-fitted), or 'fixed': the
+       * cross-fitted priors of the real set, kept for every generation (the paper keeps one
+       * pretrained model).
+       */
+      prior: z.enum(['retrained', 'fixed']).default('retrained'),
+      /** A calibrated threshold: calibrated on the first edit and kept ('fixed'), or 'recalibrated' every generation. */
+      threshold: z.enum(['fixed', 'recalibrated']).default('fixed'),
+      /** The provenance mask: a position selected once is never selected again (the paper's theory assumes it). */
+      mask: z.boolean().default(true),
     })
     .strict(),
 ]);
@@ -101,6 +110,9 @@ export const simulationSchema = z
       if (r.type === 'toedit' && r.model.type !== 'kneser-ney') {
         ctx.addIssue({ code: 'custom', path: ['regimes', i, 'model', 'type'], message: 'toedit needs a kneser-ney model (its prior must give top-k candidates)' });
       }
+      if (r.type === 'toedit' && r.threshold === 'recalibrated' && r.selection.mode !== 'calibrated') {
+        ctx.addIssue({ code: 'custom', path: ['regimes', i, 'threshold'], message: 'only a calibrated selection can be recalibrated; an absolute p is the same every generation' });
+      }
       if (r.type === 'fixed-share') {
         if (r.generator.genre !== undefined && r.generator.tokens !== undefined) ctx.addIssue({ code: 'custom', path: ['regimes', i, 'generator', 'tokens'], message: 'tokens is the size of the disjoint generator\'s text; a genre generator takes the whole genre' });
         const room = MAX_REAL_TOKENS - (r.generator.genre === undefined ? generatorTokens(r.generator) : 0);
@@ -124,11 +136,14 @@ export type SimulationInput = z.input<typeof simulationSchema>;
 export type RegimeConfig = SimulationConfig['regimes'][number];
 export type ModelConfig = RegimeConfig['model'];
 
-/** A regime's label: its name, or type and model (`replace/kn3`, `toedit/kn3/calibrated`). */
+/** A regime's label: its name, or type and model (`replace/kn3`, `toedit/kn3/calibrated/fixed-prior/no-mask`). */
 export function regimeName(r: RegimeConfig): string {
   if (r.name) return r.name;
   const model = `${r.model.type === 'mle' ? 'mle' : 'kn'}${r.model.order}`;
-  return r.type === 'toedit' ? `toedit/${model}/${r.selection.mode}` : `${r.type}/${model}`;
+  if (r.type !== 'toedit') return `${r.type}/${model}`;
+  // The defaults (retrained prior, fixed threshold, mask) keep the short name.
+  const variant = [r.prior === 'fixed' ? 'fixed-prior' : '', r.threshold === 'recalibrated' ? 'recalibrated' : '', r.mask ? '' : 'no-mask'].filter(Boolean);
+  return [`toedit/${model}/${r.selection.mode}`, ...variant].join('/');
 }
 
 export function parseSimulation(value: unknown, source = 'simulation'): SimulationConfig {

@@ -30,6 +30,7 @@ export const METRICS = {
   drift2Stationary: 'MLE mix: the closed form\u2019s limit with n = ratio · N per context, α² (1 - S_1) / (n (1 - α² (1 - 1/n))): the bound on the drift, whatever the generation',
   selected: 'toedit: share of tokens selected for resampling in this generation',
   changed: 'toedit: share of tokens changed in this generation',
+  threshold: 'toedit: the probability threshold p of this generation (a token is selected when P > p)',
 } as const;
 
 export type MetricName = keyof typeof METRICS;

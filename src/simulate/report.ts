@@ -4,6 +4,7 @@ import type { AggregatedCurve, AggregatedRegime } from './aggregate.js';
 import { METRICS, type MetricName } from './metrics.js';
 import { fitSection, fitSeries } from './report-fits.js';
 import { seddikSection } from './report-seddik.js';
+import { toeditSection } from './report-toedit.js';
 import type { SimulationResults } from './results.js';
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#ad494a'];
@@ -39,6 +40,7 @@ export function simulationHtml(r: SimulationResults): string {
 ${firstLastTable(r.regimes)}
 ${seddikSection(r.regimes)}
 ${fitSection(r.regimes)}
+${toeditSection(r.regimes)}
 ${sections.join('\n')}`,
   );
 }
@@ -61,7 +63,7 @@ function chart(curves: AggregatedCurve[], metric: MetricName, xLabel: string, xL
 }
 
 /** Metrics of the summary table: first point → last point of each curve, means over seeds. */
-const TABLE_METRICS: MetricName[] = ['perplexity', 'typeLoss', 'distinct2', 'topMass2', 'entropy2', 'sumSquares', 'collapsed', 'drift', 'selected', 'changed'];
+const TABLE_METRICS: MetricName[] = ['perplexity', 'typeLoss', 'distinct2', 'topMass2', 'entropy2', 'sumSquares', 'collapsed', 'drift', 'selected', 'changed', 'threshold'];
 
 function firstLastTable(regimes: AggregatedRegime[]): string {
   const fmt = (v: number | undefined) => (v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString());
