@@ -75,6 +75,7 @@ test("Seddik's mixing regime on Brown: the squared drift from the first model fo
     const [measured, predicted, limit] = (['drift2', 'drift2Predicted', 'drift2Stationary'] as const).map((k) => p.metrics[k]!.mean);
     t.true(Math.abs(measured / predicted - 1) < 0.03, `generation ${p.x}: measured ${measured}, one-step form ${predicted}`);
     t.true(measured < limit, `generation ${p.x}: measured ${measured}, limit ${limit}`);
+    t.true(p.metrics.drift!.mean < p.metrics.driftBound!.mean, `generation ${p.x}: L1 drift ${p.metrics.drift!.mean}, bound ${p.metrics.driftBound!.mean}`);
   }
   t.true(points.at(-1)!.metrics.drift2!.mean > points[0].metrics.drift2!.mean, 'the drift grows toward its limit');
 });

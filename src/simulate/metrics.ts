@@ -28,6 +28,7 @@ export const METRICS = {
   drift2Predicted: 'MLE mix: its one-step expectation per context, α² (‖p_{g-1} - p_1‖² + (1 - S_{g-1}) / n_c), α = n_c / (N_c + n_c)',
   drift2Error: 'MLE mix: measured / predicted - 1 of ‖p_g - p_1‖²',
   drift2Stationary: 'MLE mix: the closed form\u2019s limit with n = ratio · N per context, α² (1 - S_1) / (n (1 - α² (1 - 1/n))): the bound on the drift, whatever the generation',
+  driftBound: 'MLE mix: bound on the L1 drift from that limit, Σ_j sqrt(α² p_j (1 - p_j) / (n (1 - α² (1 - 1/n)))) per context (E|x| ≤ sqrt(E x²)), n = ratio · N, weighted as drift',
   selected: 'toedit: share of tokens selected for resampling in this generation',
   changed: 'toedit: share of tokens changed in this generation',
   threshold: 'toedit: the probability threshold p of this generation (a token is selected when P > p)',

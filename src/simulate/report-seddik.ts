@@ -41,9 +41,9 @@ ${htmlTable(['generation', 'Σp² measured', 'per-context one-step form', 'relat
 <p>Half of the contexts one-hot: generation ${half === undefined ? `&gt; ${curve.points.at(-1)!.x} (not reached)` : fmt(half, 3)} measured (among the contexts still continued); ${fmt(mean(first, 'halfOneHotChain'), 3)} in Seddik\u2019s chain run per context with n = its real count; the paper\u2019s order: between n and n\u00b2 generations with n = ${fmt(n, 3)} (median real count), i.e. ${fmt(n, 3)} to ${fmt(n === undefined ? undefined : n * n, 3)}.</p>`);
     }
     if (curve.points.some((p) => p.metrics.drift2Predicted)) {
-      const rows = curve.points.slice(1).map((p) => [String(p.x), fmt(mean(p, 'drift2')), fmt(mean(p, 'drift2Predicted')), pm(p, 'drift2Error'), fmt(mean(p, 'drift2Stationary')), fmt(mean(p, 'drift'))]);
+      const rows = curve.points.slice(1).map((p) => [String(p.x), fmt(mean(p, 'drift2')), fmt(mean(p, 'drift2Predicted')), pm(p, 'drift2Error'), fmt(mean(p, 'drift2Stationary')), fmt(mean(p, 'drift')), fmt(mean(p, 'driftBound'))]);
       parts.push(`<h3>${esc(curve.label)}</h3>
-${htmlTable(['generation', '‖p_g − p_1‖² measured', 'per-context one-step form', 'relative error (± sd over seeds)', 'limit of the closed form (n = ratio · N)', 'L1 drift'], rows)}`);
+${htmlTable(['generation', '‖p_g − p_1‖² measured', 'per-context one-step form', 'relative error (± sd over seeds)', 'limit of the closed form (n = ratio · N)', 'L1 drift', 'L1 bound from the limit'], rows)}`);
     }
   }
   if (parts.length === 0) return '';

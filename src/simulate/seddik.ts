@@ -57,6 +57,8 @@ export function replaceCheck(first: CountTable, previous: CountTable, now: Count
  * draws, so E‖p_g - p_1‖² = α² (‖p_{g-1} - p_1‖² + (1 - S_{g-1}) / n_c) given the previous model;
  * iterated with n fixed at ratio · N it tends to α² (1 - S_1) / (n (1 - α² (1 - 1/n))), the same
  * for every later generation: Seddik's partially synthetic regime, drift bounded in generations.
+ * Per follower that limit is gain · p_j (1 - p_j), so Σ_j sqrt of it bounds the expected L1 drift
+ * (the quantity the paper bounds, E‖p^(m) - p^(1)‖₁) whatever the generation.
  * Weighted by real count over every context of the real set (none can vanish: the real set is there).
  */
 export function mixCheck(first: CountTable, previous: CountTable, now: CountTable, ratio: number): StepMetrics {
@@ -64,6 +66,7 @@ export function mixCheck(first: CountTable, previous: CountTable, now: CountTabl
   let measured = 0;
   let predicted = 0;
   let stationary = 0;
+  let l1Bound = 0;
   forEachContext(first, (ctx, a0, a1) => {
     const real = first.cum[a1] - first.cum[a0];
     const [p0, p1] = contextRange(previous, ctx);
@@ -78,11 +81,16 @@ export function mixCheck(first: CountTable, previous: CountTable, now: CountTabl
     }
     const nBar = ratio * real;
     const aBar = ratio / (1 + ratio);
-    stationary += real * ((aBar ** 2 * (1 - s1)) / (nBar * (1 - aBar ** 2 * (1 - 1 / nBar))));
+    const gain = aBar ** 2 / (nBar * (1 - aBar ** 2 * (1 - 1 / nBar)));
+    stationary += real * gain * (1 - s1);
+    // Per follower j the limit is gain · p_j (1 - p_j), and E|x_j| ≤ sqrt(E x_j²): a bound on the L1 drift.
+    let roots = 0;
+    for (let j = a0; j < a1; j++) roots += Math.sqrt((first.counts[j] / real) * (1 - first.counts[j] / real));
+    l1Bound += real * Math.sqrt(gain) * roots;
   });
   const m = measured / weight;
   const p = predicted / weight;
-  return { drift2: m, drift2Predicted: p, drift2Error: m / p - 1, drift2Stationary: stationary / weight };
+  return { drift2: m, drift2Predicted: p, drift2Error: m / p - 1, drift2Stationary: stationary / weight, driftBound: l1Bound / weight };
 }
 
 /** ‖p - q‖² between the distributions of two runs of one context. */
