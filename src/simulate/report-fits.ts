@@ -11,11 +11,13 @@ export function fittedPerplexity(fit: CurveFit, n: number): number {
   return fit.perSeed.reduce((s, f) => s + Math.exp(f.a + f.b * n ** -f.c), 0) / fit.perSeed.length;
 }
 
-/** Perplexity of a curve over the share-0 curve at one size (index; -1: the largest), per seed, with its interval. */
+/** Perplexity of a curve against the share-0 curve at one size (index; -1: the largest), per seed, as a change with its interval. */
 function ratio(c: AggregatedCurve, real: AggregatedCurve, at: number): string {
   const values = (k: AggregatedCurve) => k.points.at(at)!.metrics.perplexity!.values;
   const ours = values(c);
-  return ci(interval(values(real).map((v, i) => ours[i] / v)));
+  const i = interval(values(real).map((v, k) => ours[k] / v - 1));
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}%`;
+  return `${signed(i.mean)} [${signed(i.low)}, ${signed(i.high)}]`;
 }
 
 /** Dashed fitted curves, one per fitted curve, over the measured sizes (log-spaced points). */
@@ -49,5 +51,5 @@ export function fitSection(regimes: readonly AggregatedRegime[]): string {
   if (rows.length === 0) return '';
   return `<section><h2>Scaling law per synthetic share: L(n) = a + b\u00b7n<sup>\u2212c</sup></h2>
 <p class="note">${esc('L = ln(held-out perplexity), nats per scored word; n = training tokens. Fitted per seed (least squares, exact in a and b for each c); mean over seeds with a 95% Student-t interval of the mean. Dashed lines in the perplexity chart below are the fits.')}</p>
-${htmlTable(['curve', 'a (asymptotic loss)', 'e^a (asymptotic perplexity)', 'b', 'c (exponent)', 'rmse', 'perplexity / share 0, smallest \u2192 largest size', 'seeds'], rows)}</section>`;
+${htmlTable(['curve', 'a (asymptotic loss)', 'e^a (asymptotic perplexity)', 'b', 'c (exponent)', 'rmse', 'perplexity against share 0, smallest \u2192 largest size', 'seeds'], rows)}</section>`;
 }
