@@ -36,7 +36,7 @@ export function runFixedShare(ctx: SimContext, r: FixedShare, name: string): Reg
   const { pool } = data;
   const fit = (corpus: Corpus) => trainModel(r.model, corpus, data.vocab);
   const largest = Math.max(...r.sizes);
-  // A genre's documents come from all of Brown train; their words outside the real set's vocabulary are <unk>, never emitted.
+  // A genre's documents come from all of Brown train, so they overlap the training sets: the labelled variant.
   const source = genre === undefined ? heldApart(pool, largest, generatorTokens(r.generator)) : pool.filter((_, i) => data.poolGenres[i] === genre);
   const generator = fit(source);
   const synthetic = synthesize(ctx, generator, Math.round(Math.max(...r.shares) * largest), `${name}/synthetic`, temperature);
