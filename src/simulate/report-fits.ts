@@ -20,6 +20,14 @@ function ratio(c: AggregatedCurve, real: AggregatedCurve, at: number): string {
   return `${signed(i.mean)} [${signed(i.low)}, ${signed(i.high)}]`;
 }
 
+/**
+ * A parameter's difference from the share-0 curve's, seed by seed: the curves of one seed share
+ * their real data, so the paired difference is far tighter than the two intervals side by side.
+ */
+function paired(f: CurveFit, real: CurveFit, k: 'a' | 'c'): string {
+  return ci(interval(f.perSeed.map((p, i) => p[k] - real.perSeed[i][k])));
+}
+
 /** Dashed fitted curves, one per fitted curve, over the measured sizes (log-spaced points). */
 export function fitSeries(curves: readonly AggregatedCurve[], colorOf: (i: number) => string): Series[] {
   return curves.flatMap((c, i) => {
@@ -45,11 +53,12 @@ export function fitSection(regimes: readonly AggregatedRegime[]): string {
       .filter((c) => c.fit)
       .map((c) => {
         const f = c.fit!;
-        return [c.label, ci(f.a), ci(f.a, Math.exp), ci(f.b), ci(f.c), num(f.rmse.mean), real && c !== real ? `${ratio(c, real, 0)} \u2192 ${ratio(c, real, -1)}` : '', String(f.perSeed.length)];
+        const against = real && c !== real;
+        return [c.label, ci(f.a), ci(f.a, Math.exp), ci(f.b), ci(f.c), num(f.rmse.mean), against ? paired(f, real.fit!, 'a') : '', against ? paired(f, real.fit!, 'c') : '', against ? `${ratio(c, real, 0)} \u2192 ${ratio(c, real, -1)}` : '', String(f.perSeed.length)];
       });
   });
   if (rows.length === 0) return '';
   return `<section><h2>Scaling law per synthetic share: L(n) = a + b\u00b7n<sup>\u2212c</sup></h2>
-<p class="note">${esc('L = ln(held-out perplexity), nats per scored word; n = training tokens. Fitted per seed (least squares, exact in a and b for each c); mean over seeds with a 95% Student-t interval of the mean. Dashed lines in the perplexity chart below are the fits.')}</p>
-${htmlTable(['curve', 'a (asymptotic loss)', 'e^a (asymptotic perplexity)', 'b', 'c (exponent)', 'rmse', 'perplexity against share 0, smallest \u2192 largest size', 'seeds'], rows)}</section>`;
+<p class="note">${esc('L = ln(held-out perplexity), nats per scored word; n = training tokens. Fitted per seed (least squares, exact in a and b for each c); mean over seeds with a 95% Student-t interval of the mean. The paired columns say whether the asymptote or the exponent moves with the share; the last one is the measured cost of the share. Dashed lines in the perplexity chart below are the fits.')}</p>
+${htmlTable(['curve', 'a (asymptotic loss)', 'e^a (asymptotic perplexity)', 'b', 'c (exponent)', 'rmse', 'a \u2212 a at share 0 (paired by seed)', 'c \u2212 c at share 0 (paired by seed)', 'perplexity against share 0, smallest \u2192 largest size', 'seeds'], rows)}</section>`;
 }
