@@ -1,8 +1,11 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AggregatedRegime, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
-import { loadBrownWords, seedData } from '../src/simulate/data.js';
+import { type AggregatedRegime, type MetricName, createRng, loadSimulation, parseSimulation, rngFor, runRepeat, runSimulation } from '../src/index.js';
+import { loadBrownWords, seedData, takeTokens } from '../src/simulate/data.js';
+import { fitPowerLaw } from '../src/simulate/fit.js';
+import { fittedPerplexity } from '../src/simulate/report-fits.js';
+import { heldApart } from '../src/simulate/sweeps.js';
 import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
 import { resultsCsv } from '../src/simulate/tables.js';
 import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
@@ -47,6 +50,63 @@ test("Seddik's closed form: E[S_m] = 1 - (1 - 1/n)^m (1 - S_0) for one context u
     const expected = 1 - (1 - 1 / n) ** m * (1 - s0);
     t.true(Math.abs(mean - expected) < 4 * se, `m = ${m}: simulated ${mean.toFixed(4)} ± ${se.toFixed(4)}, closed form ${expected.toFixed(4)}`);
   }
+});
+
+test("Seddik per context on Brown: MLE replace's Σp² is within 2% of the one-step form S + (1 - S) / n_c in every generation, closer than the fixed-n form", async (t) => {
+  const { results } = await run;
+  const points = regime(results.regimes, 'replace/mle2').curves[0].points;
+  const m = (p: (typeof points)[number], name: MetricName) => p.metrics[name]!.mean;
+  for (const p of points.slice(1)) {
+    const error = m(p, 'seddikError');
+    t.true(Math.abs(error) < 0.02, `generation ${p.x}: measured ${m(p, 'seddikMeasured')}, per-context form ${m(p, 'seddikPredicted')}`);
+    t.true(Math.abs(error) < Math.abs(m(p, 'seddikFromStart') / m(p, 'seddikMeasured') - 1), `generation ${p.x}: the g-step form with n = real count is ${m(p, 'seddikFromStart')}`);
+  }
+  // Contexts vanish and stay vanished (a lost word never comes back under MLE): their weight only grows.
+  const vanished = points.slice(1).map((p) => m(p, 'vanished'));
+  t.true(vanished[0] > 0 && vanished.every((v, i) => i === 0 || v > vanished[i - 1]), `vanished weight ${vanished.join(', ')}`);
+  // The chain's prediction of when half of the contexts are one-hot, and the paper's n.
+  t.true(m(points[0], 'halfOneHotChain') >= 1 && m(points[0], 'contextCountMedian') >= 2);
+});
+
+test("Seddik's mixing regime on Brown: the squared drift from the first model follows its one-step form and stays under the closed form's limit", async (t) => {
+  const { results } = await run;
+  const points = regime(results.regimes, 'mix/mle2').curves[0].points.slice(1);
+  for (const p of points) {
+    const [measured, predicted, limit] = (['drift2', 'drift2Predicted', 'drift2Stationary'] as const).map((k) => p.metrics[k]!.mean);
+    t.true(Math.abs(measured / predicted - 1) < 0.03, `generation ${p.x}: measured ${measured}, one-step form ${predicted}`);
+    t.true(measured < limit, `generation ${p.x}: measured ${measured}, limit ${limit}`);
+    t.true(p.metrics.drift!.mean < p.metrics.driftBound!.mean, `generation ${p.x}: L1 drift ${p.metrics.drift!.mean}, bound ${p.metrics.driftBound!.mean}`);
+  }
+  t.true(points.at(-1)!.metrics.drift2!.mean > points[0].metrics.drift2!.mean, 'the drift grows toward its limit');
+});
+
+test('strong collapse on Brown: the disjoint generator shares no document with any training set, and L(n) = a + b n^-c fits every share', async (t) => {
+  const data = seedData(brown, 20_000, rngFor(4, 'real-set', 'brown/train'));
+  // Documents compared by their storage: a cut document is a view of its original.
+  const used = new Set(takeTokens(data.pool, 900_000).map((doc) => doc.buffer));
+  const generator = heldApart(data.pool, 900_000, 100_000);
+  t.true(generator.length > 0 && generator.every((doc) => !used.has(doc.buffer)), 'no generator document is in the largest training set');
+  t.throws(() => heldApart(data.pool, 1_000_000, 100_000), { message: /overlap/ });
+
+  const { results } = await run;
+  const curves = regime(results.regimes, 'fixed-share/kn3').curves;
+  t.deepEqual(curves.map((c) => c.label), ['fixed-share/kn3/p=0', 'fixed-share/kn3/p=0.01', 'fixed-share/kn3/p=0.2']);
+  for (const c of curves) {
+    const fit = c.fit!;
+    t.is(fit.perSeed.length, 3);
+    for (const k of ['a', 'b', 'c'] as const) t.true(fit[k].low <= fit[k].mean && fit[k].mean <= fit[k].high && fit[k].high > fit[k].low, `${c.label}: ${k} interval`);
+    t.true(fit.b.mean > 0 && fit.c.mean > 0, `${c.label}: the loss falls with data (b ${fit.b.mean}, c ${fit.c.mean})`);
+    for (const p of c.points) {
+      const fitted = fittedPerplexity(fit, p.x);
+      t.true(Math.abs(fitted / p.metrics.perplexity!.mean - 1) < 0.02, `${c.label} at ${p.x}: fitted ${fitted}, measured ${p.metrics.perplexity!.mean}`);
+    }
+  }
+  // The generator knows nothing the curves lack, so at the largest size its samples cost perplexity.
+  const last = (c: (typeof curves)[number]) => c.points.at(-1)!.metrics.perplexity!.mean;
+  t.true(last(curves[2]) > last(curves[0]), `p = 0.2: ${last(curves[2])}, p = 0: ${last(curves[0])}`);
+  // The fit recovers a known law exactly (the search in c is not stuck on its grid).
+  const known = fitPowerLaw([5e3, 1e4, 2e4, 4e4, 8e4].map((n) => [n, 5 + 20 * n ** -0.237] as const));
+  t.true(Math.abs(known.a - 5) < 1e-6 && Math.abs(known.c - 0.237) < 1e-6, JSON.stringify(known));
 });
 
 test('iterated toedit on Brown never edits a position twice, and leaves unselected positions alone', (t) => {
@@ -108,6 +168,21 @@ test('the selected share of calibrated toedit falls after the first generation; 
   t.true(selected('toedit/kn3/absolute').every((s) => s < 0.01));
 });
 
+test("iterated toedit in the paper's regime on Brown: a fixed prior without the mask selects again; recalibrated, it selects the target share every generation", async (t) => {
+  const { results } = await run;
+  const later = (name: string, metric: 'selected' | 'threshold') => regime(results.regimes, name).curves[0].points.slice(1).map((p) => p.metrics[metric]!.mean);
+  const masked = later('toedit/kn3/calibrated', 'selected');
+  const paper = later('toedit/kn3/calibrated/fixed-prior/no-mask', 'selected');
+  t.true(Math.abs(paper[0] - masked[0]) < 0.005, `generation 1 is the same edit: ${paper[0]} vs ${masked[0]}`);
+  for (let g = 1; g < paper.length; g++) t.true(paper[g] > 2 * masked[g], `generation ${g + 1}: no mask ${paper[g]}, mask ${masked[g]}`);
+  t.true(new Set(later('toedit/kn3/calibrated/fixed-prior/no-mask', 'threshold')).size === 1, 'the threshold is kept');
+  const recalibrated = later('toedit/kn3/calibrated/fixed-prior/recalibrated/no-mask', 'selected');
+  t.true(recalibrated.every((s) => Math.abs(s - 0.125) < 0.01), `selected ${recalibrated.join(', ')}`);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  t.regex(html, /paper, Table 15[^<]*<\/td><td>12\.50%<\/td><td>11\.76%<\/td><td>11\.08%/);
+  t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', threshold: 'recalibrated' }] }), { message: /regimes\.0\.threshold: only a calibrated selection/ });
+});
+
 test('results are written as JSON, CSV and HTML, and a repeat is reproducible by its seed', async (t) => {
   const { results } = await run;
   const json = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
@@ -129,7 +204,8 @@ test('results are written as JSON, CSV and HTML, and a repeat is reproducible by
 test('simulation files are validated before any work, naming the key', async (t) => {
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'replace', ratio: 2 }] }), { message: /regimes\.0: unknown key "ratio"/ });
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', model: { type: 'mle', order: 2 } }] }), { message: /regimes\.0\.model\.type: toedit needs a kneser-ney model/ });
-  t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 9000] }] }), { message: /regimes\.0\.sizes/ });
+  t.throws(() => parseSimulation({ name: 'x', realTokens: 5000, regimes: [{ type: 'fixed-share', sizes: [1000, 950_000] }] }), { message: /regimes\.0\.sizes: .*less the generator's text \(at most 900000\)/ });
+  t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'news', tokens: 5000 } }] }), { message: /regimes\.0\.generator\.tokens/ });
   const dir = await tempDir(t, 'sim-cli');
   await writeFile(join(dir, 'bad.json'), JSON.stringify({ name: 'bad', regimes: [{ type: 'fixed-share', sizes: [1000, 2000], generator: { genre: 'poetry' } }] }));
   const bad = await cli(['simulate', join(dir, 'bad.json'), '--out', join(dir, 'out')]);

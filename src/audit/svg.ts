@@ -8,6 +8,8 @@ export interface Series {
   points: [number, number][];
   /** Optional shaded band around the line: [x, low, high] (e.g. mean ± sd over seeds). */
   band?: [number, number, number][];
+  /** Draw the line dashed (e.g. a fitted curve next to the measured one). */
+  dash?: boolean;
 }
 
 export interface Axes {
@@ -56,7 +58,7 @@ export function lineChart(series: Series[], axes: Axes): string {
       parts.push(`<polygon class="band" fill="${s.color}" fill-opacity="0.15" stroke="none" points="${outline.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
     }
     const pts = s.points.filter(visible);
-    parts.push(`<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
+    parts.push(`<polyline class="series" fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''} points="${pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
     const lx = m.l + 8 + (i % perRow) * item;
     const ly = 8 + 16 * Math.floor(i / perRow);
     parts.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${s.color}"/><text x="${lx + 16}" y="${ly + 10}" font-size="12">${esc(s.name)}</text>`);

@@ -48,7 +48,9 @@ const SHOWN: [MetricName, string][] = [
 /** The first and last point of every curve, mean ± sd over seeds. */
 export function formatCurves(regimes: readonly AggregatedRegime[]): string {
   const fmt = (m: MetricName, v: number) => (m === 'perplexity' ? v.toFixed(1) : m === 'typeLoss' || m === 'topMass2' || m === 'selected' ? `${(v * 100).toFixed(2)}%` : v.toFixed(3));
-  const lines = [`  ${'curve'.padEnd(34)}${'x'.padEnd(14)}${SHOWN.map(([, h]) => h.padStart(24)).join('')}`];
+  // Wide enough for the longest label (toedit variants run past 40 characters).
+  const width = Math.max(34, ...regimes.flatMap((r) => r.curves.map((c) => c.label.length + 2)));
+  const lines = [`  ${'curve'.padEnd(width)}${'x'.padEnd(18)}${SHOWN.map(([, h]) => h.padStart(24)).join('')}`];
   for (const regime of regimes) {
     for (const c of regime.curves) {
       const first = c.points[0];
@@ -58,7 +60,7 @@ export function formatCurves(regimes: readonly AggregatedRegime[]): string {
         const b = last.metrics[m];
         return (b ? `${a ? fmt(m, a.mean) : '-'} -> ${fmt(m, b.mean)}` : '').padStart(24);
       });
-      lines.push(`  ${c.label.padEnd(34)}${`${first.x} -> ${last.x}`.padEnd(14)}${cells.join('')}`);
+      lines.push(`  ${c.label.padEnd(width)}${`${first.x} -> ${last.x}`.padEnd(18)}${cells.join('')}`);
     }
   }
   return lines.join('\n');

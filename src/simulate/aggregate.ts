@@ -1,19 +1,13 @@
+import { type CurveFit, fitCurve } from './fit.js';
 import type { MetricName } from './metrics.js';
+import { type Spread, spread } from './spread.js';
 import type { RegimeRun } from './step.js';
-
-/** One metric at one point over the repeats: the values in seed order and their summary. */
-export interface Spread {
-  mean: number;
-  /** Sample standard deviation (0 for one repeat). */
-  sd: number;
-  min: number;
-  max: number;
-  values: number[];
-}
 
 export interface AggregatedCurve {
   label: string;
   points: { x: number; metrics: Partial<Record<MetricName, Spread>> }[];
+  /** Curves against training tokens (four sizes or more): L(n) = a + b·n^-c fitted per seed. */
+  fit?: CurveFit;
 }
 
 export interface AggregatedRegime {
@@ -37,13 +31,7 @@ export function aggregate(repeats: readonly RegimeRun[][]): AggregatedRegime[] {
         for (const name of Object.keys(step.metrics) as MetricName[]) metrics[name] = spread(repeats.map((rep) => rep[r].curves[c].steps[s].metrics[name]!));
         return { x: step.x, metrics };
       }),
+      ...(regime.axis === 'tokens' && curve.steps.length >= 4 ? { fit: fitCurve(repeats.map((rep) => rep[r].curves[c].steps.map((s) => [s.x, s.metrics.perplexity!] as const))) } : {}),
     })),
   }));
-}
-
-export function spread(values: number[]): Spread {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd, min: Math.min(...values), max: Math.max(...values), values };
 }

@@ -37,8 +37,10 @@ const regime = z.discriminatedUnion('type', [
   /** Non-iterative: the first model's samples make up `share` of a training set of the real set's size. */
   z.object({ type: z.literal('share-sweep'), ...common, shares: z.array(share).min(2).default([0, 0.25, 0.5, 0.75, 1]) }).strict(),
   /**
-   * A constant share of samples from a shifted generator (one genre, or a temperature) as the
-   * training set grows (Dohmatob et al.'s strong collapse): one curve per share, x = tokens.
+   * A constant share of samples from a shifted generator as the training set grows (Dohmatob et
+   * al.'s strong collapse): one curve per share, x = tokens. The real part of a training set of
+   * `size` tokens is the first tokens of the seed's Brown train order (the real set is its start),
+   * so sizes may run past the real set, up to the train split less the generator's text.
    */
   z
     .object({
@@ -47,7 +49,18 @@ const regime = z.discriminatedUnion('type', [
       shares: z.array(share).min(1).default([0, 0.1]),
       sizes,
       generator: z
-        .object({ genre: z.string().min(1).optional(), temperature: z.number().gt(0).default(1) })
+        .object({
+          /**
+           * Without a genre, the generator is trained on the last `tokens` tokens of the seed's
+           * Brown train order: text no training set of the curves contains (nor held-out), so its
+           * samples carry no real information the curves lack, only its error. With a genre, on
+           * that genre's documents of all Brown train, which overlap the real data (a labelled
+           * variant: such samples add real text the small sets lack).
+           */
+          genre: z.string().min(1).optional(),
+          tokens: z.number().int().min(1000).optional(),
+          temperature: z.number().gt(0).default(1),
+        })
         .strict()
         .default({}),
     })
@@ -57,12 +70,21 @@ const regime = z.discriminatedUnion('type', [
     .object({
       type: z.literal('toedit'),
       ...common,
-      /** A calibrated threshold is calibrated once, on the first edit, then kept for later generations. */
       ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal'),
       selection: strategyKeys('selection').selection.refine((s) => s.mode !== 'changed-share', {
         path: ['mode'],
         message: 'the simulator selects by probability (absolute) or by share of tokens (calibrated); changed-share is a pipeline and compare mode',
       }),
+      /**
+       * The editing prior: 'retrained' on each generation's text (cross-fitted), or 'fixed': the
+       * cross-fitted priors of the real set, kept for every generation (the paper keeps one
+       * pretrained model).
+       */
+      prior: z.enum(['retrained', 'fixed']).default('retrained'),
+      /** A calibrated threshold: calibrated on the first edit and kept ('fixed'), or 'recalibrated' every generation. */
+      threshold: z.enum(['fixed', 'recalibrated']).default('fixed'),
+      /** The provenance mask: a position selected once is never selected again (the paper's theory assumes it). */
+      mask: z.boolean().default(true),
     })
     .strict(),
 ]);
@@ -92,8 +114,13 @@ export const simulationSchema = z
       if (r.type === 'toedit' && r.model.type !== 'kneser-ney') {
         ctx.addIssue({ code: 'custom', path: ['regimes', i, 'model', 'type'], message: 'toedit needs a kneser-ney model (its prior must give top-k candidates)' });
       }
-      if (r.type === 'fixed-share' && Math.max(...r.sizes) > s.realTokens) {
-        ctx.addIssue({ code: 'custom', path: ['regimes', i, 'sizes'], message: `sizes must stay within the real set (realTokens = ${s.realTokens})` });
+      if (r.type === 'toedit' && r.threshold === 'recalibrated' && r.selection.mode !== 'calibrated') {
+        ctx.addIssue({ code: 'custom', path: ['regimes', i, 'threshold'], message: 'only a calibrated selection can be recalibrated; an absolute p is the same every generation' });
+      }
+      if (r.type === 'fixed-share') {
+        if (r.generator.genre !== undefined && r.generator.tokens !== undefined) ctx.addIssue({ code: 'custom', path: ['regimes', i, 'generator', 'tokens'], message: 'tokens is the size of the disjoint generator\'s text; a genre generator takes the whole genre' });
+        const room = MAX_REAL_TOKENS - (r.generator.genre === undefined ? generatorTokens(r.generator) : 0);
+        if (Math.max(...r.sizes) > room) ctx.addIssue({ code: 'custom', path: ['regimes', i, 'sizes'], message: `sizes must stay within the Brown train split less the generator's text (at most ${room})` });
       }
     }
     if (s.realTokens > MAX_REAL_TOKENS) ctx.addIssue({ code: 'custom', path: ['realTokens'], message: `at most ${MAX_REAL_TOKENS} (the Brown train split)` });
@@ -101,6 +128,9 @@ export const simulationSchema = z
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['regimes'], message: `two regimes are both named "${dup}"; give one a "name"` });
   });
+
+/** Text of the disjoint fixed-share generator, in tokens, unless `tokens` says otherwise. */
+export const generatorTokens = (g: { tokens?: number }) => g.tokens ?? 100_000;
 
 /** Tokens of the Brown train split under the word tokenizer, rounded down: the real pool. */
 export const MAX_REAL_TOKENS = 1_000_000;
@@ -110,11 +140,14 @@ export type SimulationInput = z.input<typeof simulationSchema>;
 export type RegimeConfig = SimulationConfig['regimes'][number];
 export type ModelConfig = RegimeConfig['model'];
 
-/** A regime's label: its name, or type and model (`replace/kn3`, `toedit/kn3/calibrated`). */
+/** A regime's label: its name, or type and model (`replace/kn3`, `toedit/kn3/calibrated/fixed-prior/no-mask`). */
 export function regimeName(r: RegimeConfig): string {
   if (r.name) return r.name;
   const model = `${r.model.type === 'mle' ? 'mle' : 'kn'}${r.model.order}`;
-  return r.type === 'toedit' ? `toedit/${model}/${r.selection.mode}` : `${r.type}/${model}`;
+  if (r.type !== 'toedit') return `${r.type}/${model}`;
+  // The defaults (retrained prior, fixed threshold, mask) keep the short name.
+  const variant = [r.prior === 'fixed' ? 'fixed-prior' : '', r.threshold === 'recalibrated' ? 'recalibrated' : '', r.mask ? '' : 'no-mask'].filter(Boolean);
+  return [`toedit/${model}/${r.selection.mode}`, ...variant].join('/');
 }
 
 export function parseSimulation(value: unknown, source = 'simulation'): SimulationConfig {

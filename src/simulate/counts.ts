@@ -84,3 +84,26 @@ export function forEachContext(table: CountTable, visit: (ctx: number, start: nu
     start = end;
   }
 }
+
+/**
+ * Walk two runs of the same context (sorted by key) side by side: `visit(a, b)` gets the counts
+ * of each follower in either run (0 where a run lacks it). The per-context distances (L1, L2²)
+ * between two generations' next-word distributions are sums over this walk.
+ */
+export function forEachFollower(a: CountTable, a0: number, a1: number, b: CountTable, b0: number, b1: number, visit: (ca: number, cb: number) => void): void {
+  for (let i = a0, j = b0; i < a1 || j < b1; ) {
+    const ki = i < a1 ? a.keys[i] : Infinity;
+    const kj = j < b1 ? b.keys[j] : Infinity;
+    if (ki === kj) visit(a.counts[i++], b.counts[j++]);
+    else if (ki < kj) visit(a.counts[i++], 0);
+    else visit(0, b.counts[j++]);
+  }
+}
+
+/** Σp² of the distribution of the run [start, end): 1 for a one-hot context. */
+export function runSumSquares(t: CountTable, start: number, end: number): number {
+  const total = t.cum[end] - t.cum[start];
+  let s = 0;
+  for (let j = start; j < end; j++) s += (t.counts[j] / total) ** 2;
+  return s;
+}

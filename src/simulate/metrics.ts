@@ -1,4 +1,4 @@
-import { type CountTable, contextRange, countNGrams, forEachContext } from './counts.js';
+import { type CountTable, contextRange, countNGrams, forEachContext, forEachFollower, runSumSquares } from './counts.js';
 import type { Corpus } from './data.js';
 
 /** The metrics of one step (one model and its training corpus). */
@@ -17,8 +17,21 @@ export const METRICS = {
   sumSquares: 'MLE next-word distributions: Σp² per context (previous word) over the real set\u2019s contexts seen twice or more, weighted by their real count (1 = collapsed)',
   collapsed: 'MLE next-word distributions: share of the real set\u2019s contexts seen twice or more that now have a single follower (one-hot)',
   drift: 'MLE next-word distributions: L1 distance from the first model\u2019s (the real set\u2019s), weighted by real context count, over contexts still seen',
+  seddikMeasured: 'MLE replace: Σp² per context, over the contexts this generation and the previous one both continue (weighted as sumSquares)',
+  seddikPredicted: 'MLE replace: Seddik\u2019s one-step expectation per context, S_{g-1} + (1 - S_{g-1}) / n_c (n_c: the context\u2019s followers in this generation), same contexts and weights',
+  seddikError: 'MLE replace: measured / predicted - 1 of Σp² per context (the one-step closed form)',
+  seddikFromStart: 'MLE replace: Seddik\u2019s g-step closed form per context, 1 - (1 - 1/n)^g (1 - S_0) with n fixed at the context\u2019s real count, same contexts and weights',
+  vanished: 'MLE replace: share of the weight of the real set\u2019s contexts seen twice or more that this generation no longer continues (left out of Σp², the closed forms and the one-hot share)',
+  halfOneHotChain: 'MLE replace, generation 0: the generation at which half of the real set\u2019s contexts seen twice or more are one-hot when each runs Seddik\u2019s chain with n = its real count',
+  contextCountMedian: 'MLE replace, generation 0: median real count n of those contexts (the paper puts collapse between order n and n\u00b2 generations)',
+  drift2: 'MLE mix: ‖p_g - p_1‖² per context (next-word distributions against the first model\u2019s), weighted by real count over all the real set\u2019s contexts',
+  drift2Predicted: 'MLE mix: its one-step expectation per context, α² (‖p_{g-1} - p_1‖² + (1 - S_{g-1}) / n_c), α = n_c / (N_c + n_c)',
+  drift2Error: 'MLE mix: measured / predicted - 1 of ‖p_g - p_1‖²',
+  drift2Stationary: 'MLE mix: the closed form\u2019s limit with n = ratio · N per context, α² (1 - S_1) / (n (1 - α² (1 - 1/n))): the bound on the drift, whatever the generation',
+  driftBound: 'MLE mix: bound on the L1 drift from that limit, Σ_j sqrt(α² p_j (1 - p_j) / (n (1 - α² (1 - 1/n)))) per context (E|x| ≤ sqrt(E x²)), n = ratio · N, weighted as drift',
   selected: 'toedit: share of tokens selected for resampling in this generation',
   changed: 'toedit: share of tokens changed in this generation',
+  threshold: 'toedit: the probability threshold p of this generation (a token is selected when P > p)',
 } as const;
 
 export type MetricName = keyof typeof METRICS;
@@ -83,21 +96,12 @@ function perContext(now: CountTable, first: CountTable): { sumSquares: number; c
     if (b0 === b1) return;
     const ta = first.cum[a1] - first.cum[a0];
     const tb = now.cum[b1] - now.cum[b0];
-    // Both runs are sorted by key: merge them for the L1 distance.
     let l1 = 0;
-    for (let i = a0, j = b0; i < a1 || j < b1; ) {
-      const ki = i < a1 ? first.keys[i] : Infinity;
-      const kj = j < b1 ? now.keys[j] : Infinity;
-      if (ki === kj) l1 += Math.abs(first.counts[i++] / ta - now.counts[j++] / tb);
-      else if (ki < kj) l1 += first.counts[i++] / ta;
-      else l1 += now.counts[j++] / tb;
-    }
+    forEachFollower(first, a0, a1, now, b0, b1, (ca, cb) => (l1 += Math.abs(ca / ta - cb / tb)));
     drift += ta * l1;
     driftWeight += ta;
     if (ta < 2) return;
-    let s = 0;
-    for (let j = b0; j < b1; j++) s += (now.counts[j] / tb) ** 2;
-    sq += ta * s;
+    sq += ta * runSumSquares(now, b0, b1);
     sqWeight += ta;
     contexts++;
     if (b1 - b0 === 1) oneHot++;

@@ -1,7 +1,7 @@
 import { UNK } from '../prior/ngram/vocabulary.js';
 import { rngFor } from '../random.js';
 import { type SimulationConfig, regimeName } from './config.js';
-import { type BrownWords, seedData } from './data.js';
+import { type BrownWords, type SeedData, seedData } from './data.js';
 import { reference } from './metrics.js';
 import { runIterative } from './regimes.js';
 import type { RegimeRun, SimContext } from './step.js';
@@ -14,8 +14,12 @@ import { runToEdit } from './toedit.js';
  * so repeats differ in data as well as in draws.
  */
 export function prepareRepeat(config: SimulationConfig, brown: BrownWords, seed: number): SimContext {
-  const data = seedData(brown, config.realTokens, rngFor(seed, 'real-set', 'brown/train'));
-  return { config, seed, data, ref: reference(data.real, data.vocab.size), firstModels: new Map() };
+  const order = () => rngFor(seed, 'real-set', 'brown/train');
+  const data = seedData(brown, config.realTokens, order());
+  let wide: SeedData | undefined;
+  // The same stream gives the same order; a real set of every token gives the vocabulary of all.
+  const widen = () => (wide ??= seedData(brown, Infinity, order()));
+  return { config, seed, data, ref: reference(data.real, data.vocab.size), firstModels: new Map(), wide: widen };
 }
 
 /**

@@ -32,16 +32,27 @@ export interface SimContext {
   ref: Reference;
   /** Generation-0 models per model config (every regime starts from the same one). */
   firstModels: Map<string, { model: SimModel; metrics: StepMetrics }>;
+  /**
+   * The same Brown train order with the vocabulary of all of it (made on first use): for curves
+   * whose training sets run past the real set, so no size turns words into `<unk>` that another
+   * size keeps, and every size is scored on the same held-out words.
+   */
+  wide: () => SeedData;
 }
 
 export function train(ctx: SimContext, model: ModelConfig, corpus: Corpus): SimModel {
   return trainModel(model, corpus, ctx.data.vocab);
 }
 
+/** Held-out perplexity of a model over `data`'s vocabulary (floored, `<unk>` not scored). */
+export function perplexity(ctx: SimContext, model: SimModel, data = ctx.data): number {
+  return heldoutPerplexity(model, data.heldout, ctx.config.floor, data.vocab.size);
+}
+
 /** Held-out perplexity and the training corpus's statistics, plus any regime-specific values. */
 export function evaluate(ctx: SimContext, model: SimModel, corpus: Corpus, extra: StepMetrics = {}): StepMetrics {
   return {
-    perplexity: heldoutPerplexity(model, ctx.data.heldout, ctx.config.floor, ctx.data.vocab.size),
+    perplexity: perplexity(ctx, model),
     ...corpusMetrics(corpus, ctx.ref, ctx.config.topK),
     ...extra,
   };

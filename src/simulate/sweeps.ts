@@ -1,6 +1,7 @@
-import type { RegimeConfig } from './config.js';
-import { type Corpus, takeTokens, tokenCount } from './data.js';
-import { type RegimeRun, type SimContext, evaluate, firstModel, synthesize, train } from './step.js';
+import { type RegimeConfig, generatorTokens } from './config.js';
+import { type Corpus, type Doc, takeTokens, tokenCount } from './data.js';
+import { trainModel } from './model.js';
+import { type RegimeRun, type SimContext, evaluate, firstModel, perplexity, synthesize, train } from './step.js';
 
 type ShareSweep = Extract<RegimeConfig, { type: 'share-sweep' }>;
 type FixedShare = Extract<RegimeConfig, { type: 'fixed-share' }>;
@@ -22,24 +23,36 @@ export function runShareSweep(ctx: SimContext, r: ShareSweep, name: string): Reg
 
 /**
  * Strong model collapse (Dohmatob et al.): a constant share of samples from a shifted generator
- * (trained on one genre and/or sampled at a temperature) as the training set grows within the
- * real set; one curve per share, the share-0 curve being real data only.
+ * as the training set grows along the seed's Brown train order; one curve per share, the share-0
+ * curve being real data only. The generator is trained on the end of that order (disjoint from
+ * every training set) or on one genre (overlapping: a labelled variant), sampled at a temperature.
+ * Models use the vocabulary of all Brown train (`ctx.wide`), not the real set's, so every size is
+ * scored on the same held-out words. Only held-out perplexity is measured: the curves are about
+ * the loss, and the corpus statistics of an 800K-token set would cost more than its model.
  */
 export function runFixedShare(ctx: SimContext, r: FixedShare, name: string): RegimeRun {
   const { genre, temperature } = r.generator;
-  // A genre's documents come from all of Brown train; their words outside the real set's vocabulary are <unk>, never emitted.
-  const source = genre === undefined ? ctx.data.real : ctx.data.pool.filter((_, i) => ctx.data.poolGenres[i] === genre);
-  const generator = train(ctx, r.model, source);
+  const data = ctx.wide();
+  const { pool } = data;
+  const fit = (corpus: Corpus) => trainModel(r.model, corpus, data.vocab);
   const largest = Math.max(...r.sizes);
+  // A genre's documents come from all of Brown train, so they overlap the training sets: the labelled variant.
+  const source = genre === undefined ? heldApart(pool, largest, generatorTokens(r.generator)) : pool.filter((_, i) => data.poolGenres[i] === genre);
+  const generator = fit(source);
   const synthetic = synthesize(ctx, generator, Math.round(Math.max(...r.shares) * largest), `${name}/synthetic`, temperature);
   const curves = r.shares.map((share) => ({
     label: `${name}/p=${share}`,
-    steps: r.sizes.map((size) => {
-      const corpus = mixture(ctx.data.real, synthetic, size, share);
-      return { x: size, metrics: evaluate(ctx, train(ctx, r.model, corpus), corpus) };
-    }),
+    steps: r.sizes.map((size) => ({ x: size, metrics: { perplexity: perplexity(ctx, fit(mixture(pool, synthetic, size, share)), data) } })),
   }));
   return { name, type: r.type, axis: 'tokens', curves };
+}
+
+/** The last `tokens` tokens of the pool in whole documents, none of which the first `used` tokens touch. */
+export function heldApart(pool: Corpus, used: number, tokens: number): Doc[] {
+  const touched = takeTokens(pool, used).length;
+  const docs = takeTokens([...pool].reverse(), tokens);
+  if (pool.length - docs.length < touched) throw new RangeError(`heldApart: ${used} + ${tokens} tokens overlap in a pool of ${tokenCount(pool)}`);
+  return docs;
 }
 
 /** `size` tokens: the first (1 - share)·size of `real` and the first share·size of `synthetic`. */

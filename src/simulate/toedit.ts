@@ -105,22 +105,28 @@ export function editPass(
   return { state: next, edits, selected, changed, tokens };
 }
 
-/** Iterated ToEdit: generation g edits generation g - 1's text with priors trained on it. */
+/**
+ * Iterated ToEdit: generation g edits generation g - 1's text. The prior is retrained on that
+ * text or fixed at the real set's; a calibrated threshold is kept from the first pass or
+ * recalibrated; the provenance mask locks selected positions or is off (then only the edits
+ * carry over, and a position may be selected again).
+ */
 export function runToEdit(ctx: SimContext, r: ToEdit, name: string): RegimeRun {
   const { vocab } = ctx.data;
   const first = firstModel(ctx, r.model);
   const steps = [{ x: 0, metrics: first.metrics }];
-  let state: EditState = { docs: ctx.data.real.map((d) => Int32Array.from(d)), locked: ctx.data.real.map((d) => new Uint8Array(d.length)) };
+  const unlocked = ctx.data.real.map((d) => new Uint8Array(d.length));
+  let state: EditState = { docs: ctx.data.real.map((d) => Int32Array.from(d)), locked: unlocked };
+  const fixedPriors = r.prior === 'fixed' ? crossFitPriors(state.docs, r.model.order, vocab) : undefined;
   let threshold: number | undefined;
   for (let g = 1; g <= ctx.config.generations; g++) {
-    const priors = crossFitPriors(state.docs, r.model.order, vocab);
+    const priors = fixedPriors ?? crossFitPriors(state.docs, r.model.order, vocab);
     const logProbs = editLogProbs(priors, state.docs);
-    // Calibrated once, on the first pass; later passes keep that p, so the selected share can fall.
-    threshold ??= r.selection.mode === 'absolute' ? r.selection.p : calibrateOn(state, logProbs, r.selection, vocab);
+    if (threshold === undefined || r.threshold === 'recalibrated') threshold = r.selection.mode === 'absolute' ? r.selection.p : calibrateOn(state, logProbs, r.selection, vocab);
     const pass = editPass(state, priors, logProbs, { threshold, topK: r.topK, beta: r.beta, excludeOriginal: r.excludeOriginal }, vocab, (j) => rngFor(ctx.seed, `${name}/gen${g}`, `doc${j}`));
-    state = pass.state;
+    state = r.mask ? pass.state : { docs: pass.state.docs, locked: unlocked };
     const model = train(ctx, r.model, state.docs);
-    steps.push({ x: g, metrics: evaluate(ctx, model, state.docs, { selected: pass.selected / pass.tokens, changed: pass.changed / pass.tokens }) });
+    steps.push({ x: g, metrics: evaluate(ctx, model, state.docs, { selected: pass.selected / pass.tokens, changed: pass.changed / pass.tokens, threshold }) });
   }
   return { name, type: r.type, axis: 'generation', curves: [{ label: name, steps }] };
 }
