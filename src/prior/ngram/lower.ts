@@ -1,4 +1,5 @@
 import type { BackoffTables } from './backoff.js';
+import { ContextCache } from './context-cache.js';
 import { BOS, UNK } from './vocabulary.js';
 
 /**
@@ -33,42 +34,13 @@ const LOWER_CACHE = 50_000;
 const HEAD = 48;
 
 /**
- * Lower distributions by the longest seen suffix of their context (a group of one level), one
- * per model, in arrays indexed by group: no key is built to look one up.
+ * Lower distributions by the longest seen suffix of their context, one cache per model (see
+ * ContextCache); the budget counts distributions.
  */
-export class LowerCache {
-  private byLevel: (LowerStats | undefined)[][] = [];
-  private size = 0;
-
-  constructor(private readonly kn: BackoffTables) {
-    this.clear();
-  }
-
-  private clear(): void {
-    this.byLevel = this.kn.levels.map((l) => new Array<LowerStats | undefined>(Math.max(1, l.groups)));
-    this.size = 0;
-  }
-
-  /** q after the context `nodes` (from `contextNodes`), built on first use. */
-  get(nodes: Int32Array): LowerStats {
-    const kn = this.kn;
+export class LowerCache extends ContextCache<LowerStats> {
+  constructor(kn: BackoffTables) {
     const top = kn.order - 2;
-    let level = 0;
-    let node = 0;
-    for (let k = top; k >= 1; k--) {
-      if (nodes[k] >= 0) {
-        level = k;
-        node = nodes[k];
-        break;
-      }
-    }
-    let stats = this.byLevel[level][node];
-    if (stats) return stats;
-    stats = buildLower(kn, nodes, top);
-    if (this.size >= LOWER_CACHE) this.clear();
-    this.byLevel[level][node] = stats;
-    this.size++;
-    return stats;
+    super(kn, top, LOWER_CACHE, (nodes) => buildLower(kn, nodes, top), () => 1);
   }
 }
 

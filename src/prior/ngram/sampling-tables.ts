@@ -1,4 +1,5 @@
 import type { BackoffTables } from './backoff.js';
+import { ContextCache } from './context-cache.js';
 
 /**
  * What pure sampling after one context needs, precomputed: the context's own followers in the
@@ -18,42 +19,18 @@ export interface SamplingTable {
 /** Table entries kept before the cache is emptied (bounded by the model's n-grams in practice). */
 const TABLE_ENTRIES = 4_000_000;
 
-/** Sampling tables by the longest seen context (a group of one level), built on first use. */
-export class SamplingTables {
-  private byLevel: (SamplingTable | undefined)[][] = [];
-  private entries = 0;
-
-  constructor(private readonly kn: BackoffTables) {
-    this.clear();
+/** Sampling tables by the longest seen context (see ContextCache); the budget counts table entries. */
+export class SamplingTables extends ContextCache<SamplingTable> {
+  constructor(kn: BackoffTables) {
+    super(kn, kn.order - 1, TABLE_ENTRIES, (nodes) => buildTable(kn, nodes), (table) => table.ids.length + 1);
   }
+}
 
-  private clear(): void {
-    this.byLevel = this.kn.levels.map((l) => new Array<SamplingTable | undefined>(Math.max(1, l.groups)));
-    this.entries = 0;
-  }
-
-  get(nodes: Int32Array): SamplingTable {
-    const kn = this.kn;
-    let level = 0;
-    let node = 0;
-    for (let k = kn.order - 1; k >= 1; k--) {
-      if (nodes[k] >= 0) {
-        level = k;
-        node = nodes[k];
-        break;
-      }
-    }
-    let table = this.byLevel[level][node];
-    if (table) return table;
-    const g = kn.accumulate(nodes);
-    const { acc, touched, nTouched, nFirst } = kn;
-    let sparseMass = 0;
-    for (let t = 0; t < nTouched; t++) sparseMass += acc[touched[t]];
-    const ids = touched.slice(0, nFirst);
-    table = { ids, weights: Float64Array.from(ids, (id) => acc[id]), sparseMass, g };
-    if (this.entries >= TABLE_ENTRIES) this.clear();
-    this.byLevel[level][node] = table;
-    this.entries += ids.length + 1;
-    return table;
-  }
+function buildTable(kn: BackoffTables, nodes: Int32Array): SamplingTable {
+  const g = kn.accumulate(nodes);
+  const { acc, touched, nTouched, nFirst } = kn;
+  let sparseMass = 0;
+  for (let t = 0; t < nTouched; t++) sparseMass += acc[touched[t]];
+  const ids = touched.slice(0, nFirst);
+  return { ids, weights: Float64Array.from(ids, (id) => acc[id]), sparseMass, g };
 }
