@@ -23,6 +23,7 @@ Usage:
   tailguard simulate <simulation.json>      model-collapse simulator: data regimes side by side on Brown
   tailguard detect <corpus> [options]       estimate the synthetic share of a corpus, calibrated on human text
   tailguard compare <comparison.json>       edit strategies side by side, with a downstream training check
+  tailguard show <run folder> [--doc ID]    one document of a run with its edits, coloured like a diff
   tailguard <command> --help                help for one command
   tailguard --version                       Tailguard's version
 

@@ -4,6 +4,7 @@ import { compareCommand } from './compare.js';
 import { detectCommand } from './detect.js';
 import { mergeCommand } from './merge.js';
 import { runCommand } from './run.js';
+import { showCommand } from './show.js';
 import { simulateCommand } from './simulate.js';
 import { editCommand, generateCommand, scoreCommand } from './stage.js';
 import { statusCommand } from './status.js';
@@ -22,4 +23,5 @@ export const COMMANDS: Record<string, Command> = {
   simulate: simulateCommand,
   detect: detectCommand,
   compare: compareCommand,
+  show: showCommand,
 };
