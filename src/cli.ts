@@ -24,6 +24,7 @@ Usage:
   tailguard detect <corpus> [options]       estimate the synthetic share of a corpus, calibrated on human text
   tailguard compare <comparison.json>       edit strategies side by side, with a downstream training check
   tailguard show <run folder> [--doc ID]    one document of a run with its edits, coloured like a diff
+  tailguard init [FILE]                     write a starter pipeline (fields guessed from FILE), commented
   tailguard <command> --help                help for one command
   tailguard --version                       Tailguard's version
 

@@ -2,6 +2,7 @@ import { auditCommand } from './audit.js';
 import type { Command } from './command.js';
 import { compareCommand } from './compare.js';
 import { detectCommand } from './detect.js';
+import { initCommand } from './init.js';
 import { mergeCommand } from './merge.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
@@ -24,4 +25,5 @@ export const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   compare: compareCommand,
   show: showCommand,
+  init: initCommand,
 };

@@ -29,7 +29,7 @@ export async function* readParquet(file: string, fields: FieldMap, label = basen
     yield { ok: false, reject: { file, line: 0, kind: 'truncated', reason: `not a readable Parquet file (${(e as Error).message}); nothing could be read` } };
     return;
   }
-  mustHaveColumn(file, metadata, fields.textField);
+  if (!fields.wholeRecords) mustHaveColumn(file, metadata, fields.textField);
   let rowStart = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
     const rowEnd = rowStart + Number(group.num_rows);

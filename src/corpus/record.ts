@@ -4,6 +4,11 @@ import type { Origin, ReadItem, Reject } from './document.js';
 export interface FieldMap {
   textField: string;
   idField: string;
+  /**
+   * Yield every record whole, as the meta of a document with no text, its fields not yet known:
+   * for looking at a file's first records to guess them (tailguard init). Never in a run.
+   */
+  wholeRecords?: boolean;
 }
 
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`);
@@ -58,6 +63,7 @@ export function recordToItem(value: unknown, fields: FieldMap, where: Origin & {
   const reject = (kind: Reject['kind'], reason: string, id?: string): ReadItem => ({ ok: false, reject: { ...origin, id, kind, reason } });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject('not-an-object', `record is ${typeName(value)}, expected an object`);
   const record = value as Record<string, unknown>;
+  if (fields.wholeRecords) return { ok: true, doc: { id: fallbackId, text: '', meta: record }, where: origin };
   const id = recordId(record, fields.idField, fallbackId);
   // An id of another type would be lost (it is not copied to meta), so it is refused, not replaced.
   if (id === undefined) return reject('bad-id', `id field "${fields.idField}" is ${typeName(record[fields.idField])}, expected a string or a number`);
