@@ -1,6 +1,6 @@
 import { loadComparison, parseComparison } from '../compare/config.js';
-import { comparisonTable } from '../compare/report.js';
 import { runComparison } from '../compare/run.js';
+import { terminalTable } from '../compare/terminal-table.js';
 import { defineCommand, expectArgs, loadWithFlags, logger } from './command.js';
 
 const HELP = `Usage: tailguard compare <comparison.json> [options]
@@ -12,7 +12,8 @@ edits from those scores with every seed. For each: selected and changed shares, 
 (probability bins), the audit against the human text (JSD, distinct-n, top-40 mass, perplexity W1)
 and a downstream check (an n-gram model trained on the edited corpus, perplexity on real text it
 never saw, against models trained on the human and the fully synthetic corpus; mean ± sd over
-seeds). Writes comparison.json, comparison.md and comparison.html. See
+seeds). Prints the key columns in 100 columns of text; writes every column to comparison.md, and
+comparison.json and comparison.html. See
 pipelines/compare-strategies.json for every key.
 
 Options:
@@ -36,6 +37,6 @@ export const compareCommand = defineCommand('compare', HELP, FLAGS, async (v, po
   const config = await loadWithFlags(positionals[0], loadComparison, parseComparison, { seed: v.seed, seeds: v.seeds, limit: v.limit });
   const { dir, results } = await runComparison(config, { out: v.out, force: v.force ?? false, log: logger(v.quiet) });
   if (v.json) console.log(JSON.stringify(results, null, 2));
-  else console.log(`${comparisonTable(results)}\n\n  ${results.timings.wallSeconds.toFixed(1)} s; output: ${dir} (comparison.md, comparison.html, comparison.json)`);
+  else console.log(`${terminalTable(results)}\n\n${results.timings.wallSeconds.toFixed(1)} s; output: ${dir} (comparison.md: every column; comparison.html; comparison.json)`);
   return 0;
 });

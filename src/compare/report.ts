@@ -32,13 +32,6 @@ export function comparisonMarkdown(r: ComparisonResults, title: string): string 
   return [`# ${title}`, '', intro(r), '', line(HEADER), line(HEADER.map(() => '---')), ...comparisonRows(r).map(line), ''].join('\n');
 }
 
-/** Plain-text table for the terminal, columns aligned. */
-export function comparisonTable(r: ComparisonResults): string {
-  const rows = [HEADER, ...comparisonRows(r)];
-  const widths = HEADER.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
-}
-
 export function comparisonHtml(r: ComparisonResults, title: string): string {
   const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   const selecting = r.strategies.filter((s) => s.selectedByProbability.some((c) => c > 0));
