@@ -2,6 +2,7 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ComparisonResults, parseComparison, type PriorModel, runComparison, type ScoreOptions, type TokenizedText } from '../src/index.js';
+import { TERMINAL_COLUMNS, terminalTable } from '../src/compare/terminal-table.js';
 import { brownPrior } from './helpers/brown-prior.js';
 import { withTempDir } from './helpers/temp-dir.js';
 
@@ -78,6 +79,19 @@ test('the downstream check trains on each corpus: human, edited and synthetic pe
   t.true(edited.jsd[1] > 0 && r.synthetic.jsd[1] > edited.jsd[1]);
   t.true(first.files['comparison.md'].includes('| random |'));
   t.true(first.files['comparison.html'].includes('<svg'));
+});
+
+test('the terminal table fits 100 columns, a long strategy name cut to fit; comparison.md keeps every column', (t) => {
+  const width = (text: string) => Math.max(...text.split('\n').map((l) => [...l].length));
+  const table = terminalTable(first.results);
+  t.true(width(table) <= TERMINAL_COLUMNS, table);
+  for (const s of first.results.strategies) t.regex(table, new RegExp(`^${s.name}\\s`, 'm'));
+  const long = 'toedit-12.5%-with-a-name-far-longer-than-any-column-should-hold';
+  const renamed = { ...first.results, strategies: first.results.strategies.map((s, i) => (i === 0 ? { ...s, name: long } : s)) };
+  const cut = terminalTable(renamed);
+  t.true(width(cut) <= TERMINAL_COLUMNS, cut);
+  t.regex(cut, /^toedit-12\.5%-with-a-name\S*\u2026 /m);
+  t.true(first.files['comparison.md'].includes('| threshold p | selected | changed | JSD-1 (bits) | JSD-2 (bits) |'), 'the wide table with every column');
 });
 
 test('results are reproducible by seed, and another seed gives other edits', async (t) => {

@@ -111,7 +111,7 @@ export async function readRunDocument(dir: string, id?: string): Promise<RunDocu
   if (!log) throw new TailguardError('input', `${dir}: the run wrote no documents (its edits.jsonl is empty)`, { file: dir });
   const { paths, quarantined } = await runFiles(dir, 'edited');
   const text = await editedText(paths, log.id);
-  return { log, text, picked: id !== undefined ? 'given' : log.changed > 0 ? 'first-edited' : 'first', quarantined, hasScores: existsSync(join(dir, RUN_FILES.scores)) };
+  return { log, text, picked: id !== undefined ? 'given' : log.changed > 0 ? 'first-edited' : 'first', quarantined, hasScores: [dir, join(dir, QUARANTINE)].some((d) => existsSync(join(d, RUN_FILES.scores))) };
 }
 
 /** The text of document `id` in the edited corpus (JSONL, compressed or Parquet, one file or shards), read until it is found. */
