@@ -65,6 +65,8 @@ test('show without --doc: the first document with a changed token, its edits as 
   const r = await cli(['show', plain]);
   t.is(r.code, 0, r.stderr);
   t.false(r.stdout.includes('\u001b['), 'no colour when piped');
+  const unset = await cli(['show', plain], { env: { NO_COLOR: '' } });
+  t.is(unset.stdout, r.stdout, 'piped, no colour even without NO_COLOR');
   const logs = await jsonLines(join(plain, 'edits.jsonl'));
   const log = logs.find((l) => l.changed > 0);
   t.true(r.stdout.startsWith(`${log.id}: ${log.tokens} tokens, ${log.selected} selected, ${log.changed} changed`));

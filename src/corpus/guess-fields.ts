@@ -45,11 +45,13 @@ export interface FieldGuess {
 
 /** Names that say "identifier": id, _id, doc_id, documentId, uuid, guid, key. */
 const ID_NAME = /^(_?id|uuid|guid|key)$|(^|[_-])id$|[a-z]Id$/i;
+/** A text field holds a string in at least this share of the records read (a few may lack one: a run rejects those). */
+const TEXT_PRESENT = 0.9;
 /** Mean characters and words per value from which a string field reads as prose, not a label. */
 const PROSE = { chars: 40, words: 5 };
 
 /**
- * The text field: of the fields that hold a string in every record read, the one with the
+ * The text field: of the fields that hold a string in nearly every record read, the one with the
  * longest values on average, preferring prose (several words a value) over long tokens such as
  * URLs or hashes. The id field: a field named like an id whose values are strings or integers,
  * all different, and short. Undefined when no field fits (text: the records hold no string
@@ -59,22 +61,22 @@ export function guessFields(records: Record<string, unknown>[], source: string):
   if (records.length === 0) throw new TailguardError('input', `${source}: no record could be read to guess its fields from`, { file: source });
   const names = [...new Set(records.flatMap((r) => Object.keys(r)))];
   const strings = names
-    .filter((n) => records.every((r) => typeof r[n] === 'string'))
+    .filter((n) => records.filter((r) => typeof r[n] === 'string').length >= TEXT_PRESENT * records.length)
     .map((n) => {
-      const values = records.map((r) => r[n] as string);
+      const values = records.flatMap((r) => (typeof r[n] === 'string' ? [r[n] as string] : []));
       const chars = values.reduce((a, v) => a + v.length, 0) / values.length;
       const words = values.reduce((a, v) => a + v.split(/\s+/).filter(Boolean).length, 0) / values.length;
-      return { n, chars, words, prose: chars >= PROSE.chars && words >= PROSE.words };
+      return { n, chars, words, prose: chars >= PROSE.chars && words >= PROSE.words, missing: records.length - values.length };
     })
     .sort((a, b) => Number(b.prose) - Number(a.prose) || b.chars - a.chars);
   if (strings.length === 0) {
-    throw new TailguardError('input', `${source}: no field holds a string in each of the ${records.length} records read (fields: ${names.map((n) => `"${n}"`).join(', ') || 'none'}); write the pipeline's input.textField by hand`, { file: source });
+    throw new TailguardError('input', `${source}: no field holds a string in ${TEXT_PRESENT * 100}% of the ${records.length} records read (fields: ${names.map((n) => `"${n}"`).join(', ') || 'none'}); write the pipeline's input.textField by hand`, { file: source });
   }
   const [best, ...others] = strings;
   const runnersUp = others.slice(0, 3).map((s) => `"${s.n}" ${Math.round(s.chars)}`).join(', ');
   const text = {
     field: best.n,
-    reason: `the ${best.prose ? 'longest prose-like' : 'longest'} string field: ${Math.round(best.chars)} characters, ${Math.round(best.words)} words a record on average${runnersUp ? ` (next: ${runnersUp} characters)` : ''}`,
+    reason: `the ${best.prose ? 'longest prose-like' : 'longest'} string field: ${Math.round(best.chars)} characters, ${Math.round(best.words)} words a record on average${runnersUp ? ` (next: ${runnersUp} characters)` : ''}${best.missing > 0 ? `; ${best.missing} of the ${records.length} records read have none (a run rejects them)` : ''}`,
   };
   const ids = names.filter((n) => n !== best.n && ID_NAME.test(n) && isUniqueShortKey(records.map((r) => r[n])));
   // An exact "id" first, then the shortest name (doc_id before source_doc_id).
