@@ -6,8 +6,8 @@ import { runJson } from './run-json.js';
 export const EXIT_GATE_FAILED = 6;
 
 /**
- * A finished run's summary (as JSON with --json, see run-json.ts), on stderr when stdout carries the corpus, and
- * its exit code: 6 when the gate failed. A gate that checked nothing (turned off, or no check
+ * A finished run's summary (as JSON with --json, see run-json.ts), on stderr when stdout carries
+ * the corpus, and its exit code: 6 when the gate failed. A gate that checked nothing (turned off, or no check
  * applies) exits 0: the summary warns loudly instead.
  */
 export function printRun(result: RunResult, json: boolean | undefined, toStderr = false): number {
