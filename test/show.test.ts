@@ -1,9 +1,11 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBrown, readCorpus } from '../src/index.js';
+import { shellQuote } from '../src/shell-quote.js';
 import { collect } from './helpers/brown-prior.js';
-import { cli } from './helpers/cli.js';
+import { cli, startProcess } from './helpers/cli.js';
 import { newTempDir, removeTempDir } from './helpers/temp-dir.js';
 
 const dir = await newTempDir('show');
@@ -122,6 +124,27 @@ test('show reads a run whose gate failed from quarantine/, as Parquet, and says 
   const docs = await collect(readCorpus({ format: 'parquet', path: join(strict, 'quarantine', 'edited.parquet'), textField: 'text', idField: 'id' }));
   const doc = docs.flatMap((i) => (i.ok && i.doc.id === logs[0].id ? [i.doc] : []))[0];
   t.is(edited(body(r.stdout).replace(/\(p=[^)]*\)/g, '')), doc.text);
+});
+
+/** util-linux `script` gives a command a terminal: how colour by default can be seen from a test. */
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+(hasScript ? test : test.skip)('on a terminal show colours by default, unless NO_COLOR is set', async (t) => {
+  const onTerminal = (noColor: string) => startProcess('script', ['-qec', [process.execPath, '--import', 'tsx', 'src/cli.ts', 'show', plain].map(shellQuote).join(' '), '/dev/null'], { ...process.env, NO_COLOR: noColor }).done;
+  const coloured = await onTerminal('');
+  t.is(coloured.code, 0, coloured.stderr);
+  t.true(coloured.stdout.includes('\u001b[9;31m') && coloured.stdout.includes('\u001b[32m'));
+  const asked = await onTerminal('1');
+  t.is(asked.code, 0, asked.stderr);
+  t.false(asked.stdout.includes('\u001b['));
+  t.regex(asked.stdout, /\[-[^\n]*?-\]/);
 });
 
 test('a folder that is not a finished run, or whose run edited nothing, exits 3 saying what it is; a bad --color exits 2', async (t) => {
