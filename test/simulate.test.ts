@@ -8,7 +8,7 @@ import { fittedPerplexity } from '../src/simulate/report-fits.js';
 import { heldApart } from '../src/simulate/sweeps.js';
 import { resampleCounts, sumSquares } from '../src/simulate/mle.js';
 import { resultsCsv } from '../src/simulate/tables.js';
-import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass } from '../src/simulate/toedit.js';
+import { type EditState, calibrateOn, crossFitPriors, editLogProbs, editPass, editScores } from '../src/simulate/toedit.js';
 import { cli } from './helpers/cli.js';
 import { newTempDir, removeTempDir, tempDir } from './helpers/temp-dir.js';
 
@@ -109,16 +109,17 @@ test('strong collapse on Brown: the disjoint generator shares no document with a
   t.true(Math.abs(known.a - 5) < 1e-6 && Math.abs(known.c - 0.237) < 1e-6, JSON.stringify(known));
 });
 
-test('iterated toedit on Brown never edits a position twice, and leaves unselected positions alone', (t) => {
+test('iterated toedit on Brown never edits a position twice, and leaves unselected positions alone', async (t) => {
   const data = seedData(brown, 12_000, rngFor(3, 'real-set', 'brown/train'));
   let state: EditState = { docs: data.real.map((d) => Int32Array.from(d)), locked: data.real.map((d) => new Uint8Array(d.length)) };
   const everSelected = data.real.map((d) => new Uint8Array(d.length));
+  const strategy = { topK: 8, beta: 1.5, excludeOriginal: true, context: 'left' } as const;
   for (let g = 1; g <= 3; g++) {
     const priors = crossFitPriors(state.docs, 3, data.vocab);
     const logProbs = editLogProbs(priors, state.docs);
     // Calibrated every pass (and generously), so every generation selects many positions.
-    const threshold = calibrateOn(state, logProbs, { targetShare: 0.3, maxTokens: Infinity }, data.vocab);
-    const pass = editPass(state, priors, logProbs, { threshold, topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, `gen${g}`, `doc${j}`));
+    const threshold = await calibrateOn(state, logProbs, { mode: 'calibrated', targetShare: 0.3, maxTokens: Infinity }, data.vocab, strategy, priors);
+    const pass = await editPass(state, priors, editScores(priors, state, logProbs, 8, threshold), { ...strategy, threshold }, data.vocab, (j) => rngFor(3, `gen${g}`, `doc${j}`));
     t.true(pass.selected > 1000, `generation ${g} selects ${pass.selected}`);
     pass.edits.forEach((edits, j) => {
       const selected = new Set(edits.map((e) => e.position));
@@ -137,7 +138,8 @@ test('iterated toedit on Brown never edits a position twice, and leaves unselect
   const priors = crossFitPriors(state.docs, 3, data.vocab);
   const logProbs = editLogProbs(priors, state.docs);
   const unlocked = { docs: state.docs, locked: state.docs.map((d) => new Uint8Array(d.length)) };
-  const again = editPass(unlocked, priors, logProbs, { threshold: calibrateOn(unlocked, logProbs, { targetShare: 0.3, maxTokens: Infinity }, data.vocab), topK: 8, beta: 1.5, excludeOriginal: true }, data.vocab, (j) => rngFor(3, 'gen4', `doc${j}`));
+  const threshold = await calibrateOn(unlocked, logProbs, { mode: 'calibrated', targetShare: 0.3, maxTokens: Infinity }, data.vocab, strategy, priors);
+  const again = await editPass(unlocked, priors, editScores(priors, unlocked, logProbs, 8, threshold), { ...strategy, threshold }, data.vocab, (j) => rngFor(3, 'gen4', `doc${j}`));
   t.true(again.edits.some((edits, j) => edits.some((e) => everSelected[j][e.position])));
 });
 
@@ -196,7 +198,7 @@ test('results are written as JSON, CSV and HTML, and a repeat is reproducible by
   const html = await readFile(join(out, 'report.html'), 'utf8');
   t.true((html.match(/<svg/g) ?? []).length >= 10);
   // Seed 2 again, in this thread: the same rows as the worker wrote.
-  const again = resultsCsv([runRepeat(small, brown, 2)]).trim().split('\n').slice(1);
+  const again = resultsCsv([await runRepeat(small, brown, 2)]).trim().split('\n').slice(1);
   t.deepEqual(again, csv.filter((line) => line.split(',')[4] === '2'));
   await t.throwsAsync(runSimulation(small, { out, workers: 1 }), { message: /holds simulation results/ });
 });
