@@ -181,8 +181,31 @@ test("iterated toedit in the paper's regime on Brown: a fixed prior without the 
   const recalibrated = later('toedit/kn3/calibrated/fixed-prior/recalibrated/no-mask', 'selected');
   t.true(recalibrated.every((s) => Math.abs(s - 0.125) < 0.01), `selected ${recalibrated.join(', ')}`);
   const html = await readFile(join(out, 'report.html'), 'utf8');
-  t.regex(html, /paper, Table 15[^<]*<\/td><td>12\.50%<\/td><td>11\.76%<\/td><td>11\.08%/);
+  t.regex(html, /paper, Table 15[^<]*<\/td><td><\/td><td>12\.50%<\/td><td>11\.76%<\/td><td>11\.08%/);
   t.throws(() => parseSimulation({ name: 'x', regimes: [{ type: 'toedit', threshold: 'recalibrated' }] }), { message: /regimes\.0\.threshold: only a calibrated selection/ });
+});
+
+test('the simulator runs changed-share selection and the two-sided draw with src/edit\'s calibrations: about 1% changed every generation, fewer changes for the two-sided draw at the same selection', async (t) => {
+  const { results } = await run;
+  const later = (name: string, metric: 'selected' | 'changed' | 'threshold') => regime(results.regimes, name).curves[0].points.slice(1).map((p) => p.metrics[metric]!.mean);
+  for (const name of ['toedit/kn3/changed-share/fixed-prior/recalibrated/no-mask', 'toedit/kn3/changed-share/two-sided/fixed-prior/recalibrated/no-mask']) {
+    const changed = later(name, 'changed');
+    t.true(changed.every((c) => c > 0.005 && c < 0.015), `${name} changes ${changed.join(', ')}`);
+    // The paper's size of change needs far fewer selected tokens than 12.5% with a trigram prior.
+    t.true(later(name, 'selected').every((s) => s < 0.06), `${name} selects ${later(name, 'selected').join(', ')}`);
+  }
+  // The two-sided draw keeps the original more often, so reaching the same expected changes takes a lower threshold:
+  // with left-context weights in its calibration the two thresholds would be equal.
+  const leftP = later('toedit/kn3/changed-share/fixed-prior/recalibrated/no-mask', 'threshold')[0];
+  const twoP = later('toedit/kn3/changed-share/two-sided/fixed-prior/recalibrated/no-mask', 'threshold')[0];
+  t.true(twoP < leftP, `two-sided p ${twoP}, left p ${leftP}`);
+  // Same prior, same threshold, so the same positions at generation 1: the two-sided draw changes fewer of them.
+  const left = 'toedit/kn3/calibrated/fixed-prior/no-mask';
+  const two = 'toedit/kn3/calibrated/two-sided/fixed-prior/no-mask';
+  t.is(later(two, 'selected')[0], later(left, 'selected')[0]);
+  t.true(later(two, 'changed')[0] < later(left, 'changed')[0], `two-sided ${later(two, 'changed')[0]}, left ${later(left, 'changed')[0]}`);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  t.regex(html, /toedit\/kn3\/changed-share\/two-sided\/fixed-prior\/recalibrated\/no-mask: changed<\/td><td><\/td>(<td>\d\.\d\d%<\/td>){3}/);
 });
 
 test('results are written as JSON, CSV and HTML, and a repeat is reproducible by its seed', async (t) => {
