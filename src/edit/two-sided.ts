@@ -83,16 +83,17 @@ export async function fullConditional(prior: TwoSidedPrior, current: Int32Array,
  * The changed-share threshold of a two-sided strategy on a corpus held in memory: tokens are taken
  * from the most probable down, each weighing its chance of changing under the two-sided draw (in
  * the unedited text), until the expected changes reach `target` of all tokens. Only the tokens
- * taken are weighed, so the cost is about one editing pass.
+ * taken are weighed, so the cost is about one editing pass. A document may bring its own prior
+ * (the simulator's cross-fitted ones) and provenance mask; otherwise `prior`, and none.
  */
 export async function twoSidedChangedShare(
-  corpus: readonly { doc: { text: string }; tokens: TokenizedText; scores: TokenScores }[],
+  corpus: readonly { doc: { text: string }; tokens: TokenizedText; scores: TokenScores; prior?: TwoSidedPrior; locked?: Uint8Array }[],
   prior: TwoSidedPrior,
   options: ResampleOptions,
   lookahead: number,
   target: number,
 ): Promise<number> {
-  const editors = corpus.map((c) => new DocumentEditor(c.doc.text, c.tokens, c.scores, prior, { ...options, deleteBelow: null }));
+  const editors = corpus.map((c) => new DocumentEditor(c.doc.text, c.tokens, c.scores, c.prior ?? prior, { ...options, locked: c.locked, deleteBelow: null }));
   const order: [number, number, number][] = [];
   let total = 0;
   corpus.forEach((c, d) => {
@@ -107,7 +108,7 @@ export async function twoSidedChangedShare(
     const set = editors[d].candidates(i);
     if (set.n === 0) continue;
     if (set.original < 0) expected += 1;
-    else if (set.n > 1) expected += 1 - softmax(await fullConditional(prior, corpus[d].tokens.ids, i, set, lookahead), set.n, options.beta)[set.original];
+    else if (set.n > 1) expected += 1 - softmax(await fullConditional(corpus[d].prior ?? prior, corpus[d].tokens.ids, i, set, lookahead), set.n, options.beta)[set.original];
   }
   return k >= order.length ? 0 : order[k][0];
 }

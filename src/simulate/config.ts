@@ -70,11 +70,8 @@ const regime = z.discriminatedUnion('type', [
     .object({
       type: z.literal('toedit'),
       ...common,
-      ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal'),
-      selection: strategyKeys('selection').selection.refine((s) => s.mode !== 'changed-share', {
-        path: ['mode'],
-        message: 'the simulator selects by probability (absolute) or by share of tokens (calibrated); changed-share is a pipeline and compare mode',
-      }),
+      // Every selection mode and both draws; the n-gram prior's lookahead is always n - 1, so no `lookahead`.
+      ...strategyKeys('selection', 'topK', 'beta', 'excludeOriginal', 'context'),
       /**
        * The editing prior: 'retrained' on each generation's text (cross-fitted), or 'fixed': the
        * cross-fitted priors of the real set, kept for every generation (the paper keeps one
@@ -114,7 +111,7 @@ export const simulationSchema = z
       if (r.type === 'toedit' && r.model.type !== 'kneser-ney') {
         ctx.addIssue({ code: 'custom', path: ['regimes', i, 'model', 'type'], message: 'toedit needs a kneser-ney model (its prior must give top-k candidates)' });
       }
-      if (r.type === 'toedit' && r.threshold === 'recalibrated' && r.selection.mode !== 'calibrated') {
+      if (r.type === 'toedit' && r.threshold === 'recalibrated' && r.selection.mode === 'absolute') {
         ctx.addIssue({ code: 'custom', path: ['regimes', i, 'threshold'], message: 'only a calibrated selection can be recalibrated; an absolute p is the same every generation' });
       }
       if (r.type === 'fixed-share') {
@@ -140,13 +137,13 @@ export type SimulationInput = z.input<typeof simulationSchema>;
 export type RegimeConfig = SimulationConfig['regimes'][number];
 export type ModelConfig = RegimeConfig['model'];
 
-/** A regime's label: its name, or type and model (`replace/kn3`, `toedit/kn3/calibrated/fixed-prior/no-mask`). */
+/** A regime's label: its name, or type and model (`replace/kn3`, `toedit/kn3/changed-share/two-sided/fixed-prior/no-mask`). */
 export function regimeName(r: RegimeConfig): string {
   if (r.name) return r.name;
   const model = `${r.model.type === 'mle' ? 'mle' : 'kn'}${r.model.order}`;
   if (r.type !== 'toedit') return `${r.type}/${model}`;
   // The defaults (retrained prior, fixed threshold, mask) keep the short name.
-  const variant = [r.prior === 'fixed' ? 'fixed-prior' : '', r.threshold === 'recalibrated' ? 'recalibrated' : '', r.mask ? '' : 'no-mask'].filter(Boolean);
+  const variant = [r.context === 'two-sided' ? 'two-sided' : '', r.prior === 'fixed' ? 'fixed-prior' : '', r.threshold === 'recalibrated' ? 'recalibrated' : '', r.mask ? '' : 'no-mask'].filter(Boolean);
   return [`toedit/${model}/${r.selection.mode}`, ...variant].join('/');
 }
 

@@ -25,9 +25,10 @@ export function prepareRepeat(config: SimulationConfig, brown: BrownWords, seed:
 /**
  * Regime `index` of the config in a repeat's context. Its random streams are named by the seed,
  * the regime and the generation, so the result does not depend on which regimes ran before it
- * in the same context (only the deterministic generation-0 models are shared).
+ * in the same context (only the deterministic generation-0 models are shared). Asynchronous
+ * because the two-sided draw of src/edit scores through a prior's (asynchronous) interface.
  */
-export function runRegime(ctx: SimContext, index: number): RegimeRun {
+export async function runRegime(ctx: SimContext, index: number): Promise<RegimeRun> {
   const r = ctx.config.regimes[index];
   const name = regimeName(r);
   switch (r.type) {
@@ -49,10 +50,11 @@ export function repeatData(ctx: SimContext): Omit<RepeatResult, 'seconds' | 'reg
 }
 
 /** One repeat of every regime, in this thread. Pure: the same seed gives the same result. */
-export function runRepeat(config: SimulationConfig, brown: BrownWords, seed: number): RepeatResult {
+export async function runRepeat(config: SimulationConfig, brown: BrownWords, seed: number): Promise<RepeatResult> {
   const started = performance.now();
   const ctx = prepareRepeat(config, brown, seed);
-  const regimes = config.regimes.map((_, i) => runRegime(ctx, i));
+  const regimes: RegimeRun[] = [];
+  for (let i = 0; i < config.regimes.length; i++) regimes.push(await runRegime(ctx, i));
   return { ...repeatData(ctx), seconds: (performance.now() - started) / 1000, regimes };
 }
 

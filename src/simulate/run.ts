@@ -42,7 +42,7 @@ export async function runSimulation(config: SimulationConfig, options: SimulateO
   const workers = Math.min(seeds.length * config.regimes.length, options.workers ?? config.workers ?? availableParallelism());
   const started = performance.now();
   const count = new ItemCount(workers > 1 ? seeds.length * config.regimes.length : seeds.length);
-  const repeats = workers > 1 ? await inWorkers(config, seeds, workers, (m) => log(`[${count.next()}] ${m}`)) : seeds.map((seed) => inThread(config, brown, seed, (m) => log(`[${count.next()}] ${m}`)));
+  const repeats = workers > 1 ? await inWorkers(config, seeds, workers, (m) => log(`[${count.next()}] ${m}`)) : await inThread(config, brown, seeds, (m) => log(`[${count.next()}] ${m}`));
   const results: SimulationResults = {
     name: config.name,
     description: config.description,
@@ -71,10 +71,15 @@ function checkGenres(config: SimulationConfig, brown: BrownWords): void {
   });
 }
 
-function inThread(config: SimulationConfig, brown: BrownWords, seed: number, log: (m: string) => void): RepeatResult {
-  const result = runRepeat(config, brown, seed);
-  log(`seed ${seed}: ${result.regimes.length} regimes in ${result.seconds.toFixed(1)}s`);
-  return result;
+/** Every repeat in this thread, one after the other. */
+async function inThread(config: SimulationConfig, brown: BrownWords, seeds: number[], log: (m: string) => void): Promise<RepeatResult[]> {
+  const results: RepeatResult[] = [];
+  for (const seed of seeds) {
+    const result = await runRepeat(config, brown, seed);
+    log(`seed ${seed}: ${result.regimes.length} regimes in ${result.seconds.toFixed(1)}s`);
+    results.push(result);
+  }
+  return results;
 }
 
 interface TaskResult {

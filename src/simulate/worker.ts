@@ -12,9 +12,10 @@ import type { SimContext } from './step.js';
 const { config } = workerData as { config: SimulationConfig };
 const brown = await loadBrownWords();
 let ctx: SimContext | undefined;
-parentPort!.on('message', ({ seed, index }: { seed: number; index: number }) => {
+// Tasks come one at a time (the pool posts the next only after this one's answer), so an async handler never overlaps another.
+parentPort!.on('message', async ({ seed, index }: { seed: number; index: number }) => {
   const started = performance.now();
   if (ctx?.seed !== seed) ctx = prepareRepeat(config, brown, seed);
-  const run = runRegime(ctx, index);
+  const run = await runRegime(ctx, index);
   parentPort!.postMessage({ seed, index, run, data: repeatData(ctx), seconds: (performance.now() - started) / 1000 });
 });
