@@ -7,7 +7,7 @@ import { esc } from './escape-html.js';
 const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 h1{font-size:24px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
 p.note{color:#555;margin:4px 0 12px}figure{margin:8px 0}figcaption{font-size:13px;color:#444}
-svg.chart{display:block;width:100%;height:auto}.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:12px 24px}
+svg.chart{display:block;width:100%;height:auto}.panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px 24px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 table.sortable{display:block;overflow-x:auto;max-width:100%}table.sortable th{cursor:pointer}table.sortable td{white-space:nowrap}table.sortable th:after{content:" \\2195";color:#999}`;
 

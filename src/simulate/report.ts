@@ -46,12 +46,17 @@ export function simulationHtml(r: SimulationResults): string {
     if (groups.length === 0) return [];
     const has = (curves: AggregatedCurve[], m: MetricName) => curves.some((c) => c.points.some((p) => p.metrics[m]));
     const metrics = (Object.keys(METRICS) as MetricName[]).filter((m) => groups.some((f) => has(f.curves, m)));
-    const rows = metrics.map((m) => {
-      const panels = groups
+    const figuresOf = (m: MetricName) =>
+      groups
         .filter((f) => has(f.curves, m))
         .map((f) => `<figure><figcaption><b>${esc(METRIC_LABELS[m])}</b>, ${esc(f.title)}: ${esc(METRICS[m])}</figcaption>${chart(f.curves, m, a, m === 'perplexity' ? fitSeries(f.curves, (i) => distinctStyle(i).color) : [])}</figure>`);
-      return `<div class="panels">${panels.join('')}</div>`;
-    });
+    // Metrics of both families: a row each, Kneser-Ney left, MLE right. Those of one family only
+    // (Seddik's MLE quantities) after them, two to a row.
+    const byMetric = new Map(metrics.map((m) => [m, figuresOf(m)]));
+    const figures = (m: MetricName) => byMetric.get(m)!;
+    const both = metrics.filter((m) => figures(m).length > 1);
+    const single = metrics.filter((m) => !both.includes(m));
+    const rows = [...both.map((m) => `<div class="panels">${figures(m).join('')}</div>`), single.length > 0 ? `<div class="panels">${single.flatMap(figures).join('')}</div>` : ''];
     return [`<section><h2>${esc(a.title)}</h2><p class="note">${esc(a.note)} ${esc(groups.map((f) => f.title).join(' and '))} models in separate panels.</p>${rows.join('')}</section>`];
   });
   const c = r.config;
