@@ -44,7 +44,8 @@ export function simulationHtml(r: SimulationResults): string {
     const a = AXES[axis];
     const groups = FAMILIES.map((f) => ({ ...f, curves: r.regimes.flatMap((g, i) => (g.axis === axis && familyOf(g, i) === f.key ? g.curves : [])) })).filter((f) => f.curves.length > 0);
     if (groups.length === 0) return [];
-    const has = (curves: AggregatedCurve[], m: MetricName) => curves.some((c) => c.points.some((p) => p.metrics[m]));
+    // A metric measured at one point only (generation 0's chain prediction) is a number, not a curve: the tables give it.
+    const has = (curves: AggregatedCurve[], m: MetricName) => curves.some((c) => c.points.filter((p) => p.metrics[m]).length > 1);
     const metrics = (Object.keys(METRICS) as MetricName[]).filter((m) => groups.some((f) => has(f.curves, m)));
     const figuresOf = (m: MetricName) =>
       groups
@@ -57,7 +58,7 @@ export function simulationHtml(r: SimulationResults): string {
     const both = metrics.filter((m) => figures(m).length > 1);
     const single = metrics.filter((m) => !both.includes(m));
     const rows = [...both.map((m) => `<div class="panels">${figures(m).join('')}</div>`), single.length > 0 ? `<div class="panels">${single.flatMap(figures).join('')}</div>` : ''];
-    return [`<section><h2>${esc(a.title)}</h2><p class="note">${esc(a.note)} ${esc(groups.map((f) => f.title).join(' and '))} models in separate panels.</p>${rows.join('')}</section>`];
+    return [`<section><h2>${esc(a.title)}</h2><p class="note">${esc(a.note)}${groups.length > 1 ? ` ${esc(groups.map((f) => f.title).join(' and '))} models in separate panels.` : ''}</p>${rows.join('')}</section>`];
   });
   const c = r.config;
   return htmlPage(
