@@ -48,6 +48,6 @@ export function tokenViewHtml(samples: readonly TokenSample[]): { html: string; 
   const count = (s: TokenSample, f: (p: TokenSample['pieces'][number]) => boolean) => s.pieces.filter(f).length;
   const options = samples.map((s, i) => `<option value="${i}">${esc(s.id)}: ${count(s, (p) => p.replacement !== undefined)} changed, ${count(s, (p) => p.selected)} selected</option>`);
   const docs = samples.map((s, i) => `<div class="doc" data-doc="${i}"${i === 0 ? '' : ' hidden'}>${s.pieces.map(pieceHtml).join('')}</div>`);
-  const picker = `<label class="picker">Document (${samples.length} sampled): <select id="doc-picker">${options.join('')}</select></label>`;
+  const picker = `<label class="picker">Document (the run\u2019s first ${samples.length} are kept, each cut after its first few hundred tokens): <select id="doc-picker">${options.join('')}</select></label>`;
   return { html: `${KEY}${picker}${docs.join('')}`, script: PICKER_SCRIPT };
 }
