@@ -1,5 +1,7 @@
 import { htmlPage, htmlTable } from '../audit/html-page.js';
-import { barChart, esc } from '../audit/svg.js';
+import { horizontalBars } from '../audit/svg-bars.js';
+import { distinctStyle } from '../audit/svg-legend.js';
+import { esc, lineChart } from '../audit/svg.js';
 import type { ComparisonResults, ViewResult } from './results.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -32,27 +34,32 @@ export function comparisonMarkdown(r: ComparisonResults, title: string): string 
   return [`# ${title}`, '', intro(r), '', line(HEADER), line(HEADER.map(() => '---')), ...comparisonRows(r).map(line), ''].join('\n');
 }
 
+/**
+ * comparison.html: the sortable table, where each strategy selects (one line per strategy, each
+ * with its own colour and marker, so fifteen and more stay apart) and the downstream perplexity
+ * as one labelled horizontal bar per corpus with its ± sd.
+ */
 export function comparisonHtml(r: ComparisonResults, title: string): string {
-  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const style = new Map(r.strategies.map((s, i) => [s.name, distinctStyle(i)]));
   const selecting = r.strategies.filter((s) => s.selectedByProbability.some((c) => c > 0));
-  const histogram = barChart(
-    Array.from({ length: 10 }, (_, i) => (i / 10).toFixed(1)),
-    selecting.map((s, i) => {
+  const where = lineChart(
+    selecting.map((s) => {
       const total = s.selectedByProbability.reduce((a, b) => a + b, 0);
-      return { name: s.name, color: palette[i % palette.length], values: s.selectedByProbability.map((c) => c / total) };
+      return { name: s.name, ...style.get(s.name)!, points: s.selectedByProbability.map((c, b): [number, number] => [b / 10 + 0.05, c / total]) };
     }),
-    { yLabel: 'share of selected tokens', percent: true, width: 1100, height: 340 },
+    { xLabel: 'prior probability of the original token (bin centres, 0.1-wide bins)', yLabel: 'share of selected tokens', yPercent: true, height: 380 },
   );
-  const downstream = barChart(
-    ['human', ...r.strategies.map((s) => s.name), 'synthetic'],
-    [{ name: 'downstream perplexity (mean over seeds)', color: '#1f77b4', values: [r.human, ...r.strategies, r.synthetic].map((v) => v.downstream.mean) }],
-    { yLabel: 'held-out perplexity', width: 1100, height: 320 },
+  const row = (label: string, v: ViewResult, color: string) => ({ label, value: v.downstream.mean, error: v.downstream.sd, color });
+  const downstream = horizontalBars(
+    [row('human (reference)', r.human, '#555'), ...r.strategies.map((s) => row(s.name, s, style.get(s.name)!.color)), row('fully synthetic', r.synthetic, '#222')],
+    { xLabel: 'held-out perplexity of an n-gram model trained on the corpus (mean \u00b1 sd)', digits: 1 },
   );
   return htmlPage(
     title,
     `<p class="note">${esc(intro(r))}</p>
-${htmlTable(HEADER, comparisonRows(r))}
-<h2>Where each strategy selects</h2><p class="note">Selected tokens by the prior\u2019s probability of the original token (first seed).</p>${histogram}
-<h2>Downstream check</h2><p class="note">Perplexity on real held-out text of n-gram models trained on each corpus: lower is better; compare the differences with the spread in the table.</p>${downstream}`,
+<p class="note">Click a column header to sort by it.</p>
+${htmlTable(HEADER, comparisonRows(r), true)}
+<h2>Where each strategy selects</h2><p class="note">Share of each strategy\u2019s selected tokens per bin of the prior\u2019s probability of the original token (first seed). ToEdit selects at the high end; the low-end ablation at the other. Strategies that select nothing are left out; strategies with the same threshold select the same tokens and draw the same line (the last drawn on top).</p>${where}
+<h2>Downstream check</h2><p class="note">Perplexity on real held-out text of n-gram models trained on each corpus: lower is better. Bars start at zero; whiskers span \u00b1 one standard deviation over seeds and fold splits.</p>${downstream}`,
   );
 }

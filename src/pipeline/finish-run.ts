@@ -51,7 +51,8 @@ export async function finishRun(dir: string, outputs: RunOutputs, c: FinishConte
       : '';
     const markdown = reportMarkdown(report, title) + editLine;
     await writeFileAtomic(join(dir, RUN_FILES.reportMarkdown), markdown);
-    await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown));
+    const summary = { prior: c.prior, selection: config.edit.selection, context: config.edit.context, threshold: c.threshold, calibration: c.calibration, counts: editing };
+    await writeFileAtomic(join(dir, RUN_FILES.reportHtml), reportHtml(report, title, markdown, summary));
     for (const [name, stats] of Object.entries(outputs.views)) await writeJsonAtomic(join(dir, `stats.${name}.json`), stats.toJSON(), true);
   }
   // A failed gate keeps the data out of the final names: it lands in quarantine/ instead. An

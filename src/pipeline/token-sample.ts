@@ -3,7 +3,7 @@ import type { AppliedEdit } from '../edit/apply.js';
 import type { TokenizedText, TokenScores } from '../prior/types.js';
 
 /** Documents and tokens per document the HTML report shows token by token. */
-export const SAMPLE_DOCS = 3;
+export const SAMPLE_DOCS = 20;
 export const SAMPLE_TOKENS = 400;
 
 /** The first SAMPLE_TOKENS tokens of a document with ranks and edits, for the GLTR-style view. */
