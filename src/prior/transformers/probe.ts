@@ -31,7 +31,7 @@ export interface ProbeResult {
 
 export interface ProbeSetup {
   model: CausalLM;
-  eotId: number;
+  bosId: number;
   vocabSize: number;
   context: number;
   normalize: boolean;
@@ -55,7 +55,7 @@ export interface ProbeSetup {
  * on every load, checksums or not (defence in depth: a model can be damaged before its SHA256SUMS is written).
  */
 export async function probeModel(setup: ProbeSetup, ids: Int32Array, model: string, fix: string): Promise<ProbeResult> {
-  const input = Int32Array.from([setup.eotId, ...ids]).subarray(0, setup.context);
+  const input = Int32Array.from([setup.bosId, ...ids]).subarray(0, setup.context);
   const n = input.length;
   const out = await setup.model.forward({
     input_ids: int64Tensor(BigInt64Array.from(input, (id) => BigInt(id)), 1, n),
