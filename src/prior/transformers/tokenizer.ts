@@ -29,7 +29,8 @@ const UNICODE_FORMS = new Set(['NFC', 'NFD', 'NFKC', 'NFKD']);
  * and `<0xNN>` byte-fallback tokens, bytes.ts), and the tokens' bytes are matched against the
  * text's UTF-8 bytes in order. A space a tokenizer adds itself (Metaspace's prefix at document
  * start, ByteLevel's add_prefix_space) matches nothing: it takes no characters, so the spans
- * rebuild the text byte for byte. Text that spells a special token (`<|endoftext|>`, `</s>`) is kept
+ * rebuild the text byte for byte (a ▁ in the text itself, which Metaspace reads as a space, is
+ * matched by the token's space). Text that spells a special token (`<|endoftext|>`, `</s>`) is kept
  * as plain text rather than turned into the control symbol: a corpus document is data, never control.
  */
 export class SpanTokenizer {
@@ -71,6 +72,7 @@ export class SpanTokenizer {
     const ids = new Int32Array(tokens.length);
     const starts = new Int32Array(tokens.length);
     const ends = new Int32Array(tokens.length);
+    const metaspace = this.spelling === 'metaspace';
     let at = 0; // bytes of the text matched so far
     let spanStart = 0;
     tokens.forEach((token, t) => {
@@ -78,6 +80,7 @@ export class SpanTokenizer {
       if (id === undefined || id >= this.vocabSize) throw new TailguardError('model', `the tokenizer produced "${token}", which is not in the model's vocabulary`);
       for (const b of this.bytes[id]) {
         if (at < target.length && target[at] === b) at++;
+        else if (b === 0x20 && metaspace && isMetaspaceMark(target, at)) at += 3; // a ▁ of the text itself
         else if (b !== 0x20) {
           throw new TailguardError('model', `token "${token}" does not spell byte ${at} of the text (the tokenizer rewrites the text, or maps it to an unknown token), so its spans cannot rebuild the document`);
         }
@@ -143,6 +146,11 @@ export class SpanTokenizer {
     const text = this.utf8.decode(concat(parts));
     return prefix.length === 0 && this.spelling === 'metaspace' && text.startsWith(' ') ? text.slice(1) : text;
   }
+}
+
+/** Whether the text's bytes at `at` spell U+2581 (▁), which a Metaspace tokenizer cannot tell from a space. */
+function isMetaspaceMark(bytes: Uint8Array, at: number): boolean {
+  return bytes[at] === 0xe2 && bytes[at + 1] === 0x96 && bytes[at + 2] === 0x81;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
