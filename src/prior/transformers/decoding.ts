@@ -142,3 +142,35 @@ export class CacheDecodingSession implements DecodingSession {
     if (this.closed) throw new TailguardError('internal', 'decoding session used after close()');
   }
 }
+
+/**
+ * Decoding for graphs that left padding would shift (probe.ts leftPaddingIsSafe: legacy GPT-2
+ * exports without position_ids): every prompt in a session of its own, so no row is ever padded.
+ * Slower (one forward pass per row and step) but the same distributions as scoring gives.
+ */
+export class RowwiseDecodingSession implements DecodingSession {
+  private constructor(private readonly rows: CacheDecodingSession[]) {}
+
+  static async open(setup: DecodingSetup, prompts: readonly Int32Array[]): Promise<RowwiseDecodingSession> {
+    const rows: CacheDecodingSession[] = [];
+    for (const prompt of prompts) rows.push(await CacheDecodingSession.open(setup, [prompt]));
+    return new RowwiseDecodingSession(rows);
+  }
+
+  async next(): Promise<TokenDistribution[]> {
+    const out: TokenDistribution[] = [];
+    for (const row of this.rows) out.push(...(await row.next()));
+    return out;
+  }
+
+  async push(tokens: readonly number[]): Promise<void> {
+    if (tokens.length !== this.rows.length) {
+      throw new TailguardError('internal', `push got ${tokens.length} tokens for ${this.rows.length} sequences`);
+    }
+    for (let r = 0; r < this.rows.length; r++) await this.rows[r].push([tokens[r]]);
+  }
+
+  async close(): Promise<void> {
+    for (const row of this.rows) await row.close();
+  }
+}

@@ -1,10 +1,10 @@
 import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
 import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
-import { CacheDecodingSession } from './decoding.js';
+import { CacheDecodingSession, RowwiseDecodingSession } from './decoding.js';
 import { loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
-import { PROBE_TEXT, probeModel } from './probe.js';
+import { leftPaddingIsSafe, PROBE_TEXT, probeModel } from './probe.js';
 import { scoreDocuments } from './score.js';
 import { SpanTokenizer } from './tokenizer.js';
 
@@ -77,16 +77,16 @@ export class TransformersPrior implements PriorModel {
     };
     // The bundled export emits log-probabilities; anything else gets normalized in JavaScript.
     const normalize = loaded.config.output_is_log_softmax !== true;
-    await probeModel(
-      { model: loaded.model, bosId, vocabSize, context, normalize },
-      tok.tokenize(PROBE_TEXT).ids,
-      loaded.folder ?? loaded.name,
-      RESTORE_HINT,
-    ).catch(async (error: unknown) => {
+    const probeIds = tok.tokenize(PROBE_TEXT).ids;
+    let leftPadding: boolean;
+    try {
+      await probeModel({ model: loaded.model, bosId, vocabSize, context, normalize }, probeIds, loaded.folder ?? loaded.name, RESTORE_HINT);
+      leftPadding = await leftPaddingIsSafe(loaded.model, [bosId, ...probeIds.subarray(0, 8)], bosId);
+    } catch (error) {
       await loaded.model.dispose();
       throw error;
-    });
-    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, checksums: loaded.checksums };
+    }
+    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, leftPadding, checksums: loaded.checksums };
     return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, normalize, identity, loaded.warnings);
   }
 
@@ -131,10 +131,9 @@ export class TransformersPrior implements PriorModel {
 
   /** Decoding keeps the last 3/4 of the context when a sequence fills it (margin = context / 4). */
   beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
-    return CacheDecodingSession.open(
-      { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize },
-      prompts,
-    );
+    const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize };
+    // Prompts are left-padded to decode together, unless padding would shift the graph's positions.
+    return this.identity.details?.leftPadding === false ? RowwiseDecodingSession.open(setup, prompts) : CacheDecodingSession.open(setup, prompts);
   }
 
   async dispose(): Promise<void> {
