@@ -23,7 +23,7 @@ const MODELS = 'test/fixtures/models';
 export const FAMILIES: Family[] = [
   { name: 'gpt2-merged', modelType: 'gpt2', graph: 'onnx/decoder_model_merged.onnx', bos: '<|endoftext|>', eos: ['<|endoftext|>'], spelling: 'byte-level', rotary: false, positionIds: false },
   { name: 'gpt2-single', modelType: 'gpt2', graph: 'onnx/model.onnx', bos: '<|endoftext|>', eos: ['<|endoftext|>'], spelling: 'byte-level', rotary: false, positionIds: true },
-  { name: 'llama', modelType: 'llama', graph: 'onnx/model.onnx', bos: '<s>', eos: ['</s>'], spelling: 'metaspace', rotary: true, positionIds: true },
+  { name: 'llama', modelType: 'llama', graph: 'onnx/decoder_model_merged.onnx', bos: '<s>', eos: ['</s>'], spelling: 'metaspace', rotary: true, positionIds: true },
   { name: 'qwen2', modelType: 'qwen2', graph: 'onnx/model.onnx', bos: '<|endoftext|>', eos: ['<|endoftext|>'], spelling: 'byte-level', rotary: true, positionIds: true },
 ].map((f) => ({ ...f, folder: join(MODELS, f.name) }) as Family);
 
