@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readBrown, type TokenizedText, TransformersPrior } from '../src/index.js';
 import { loadModel, type LoadedModel } from '../src/prior/transformers/load.js';
+import { SpanTokenizer } from '../src/prior/transformers/tokenizer.js';
 import { FAMILIES, type Family } from './helpers/families.js';
 
 /**
@@ -116,4 +117,14 @@ test(`${qwen2.name}: the pre-tokenizer splits digits one by one`, async (t) => {
   const at = text.indexOf('12345');
   const digits = Array.from(tok.ids.keys()).filter((i) => tok.starts[i] >= at && tok.ends[i] <= at + 5);
   t.deepEqual(digits.map((i) => text.slice(tok.starts[i], tok.ends[i])), ['1', '2', '3', '4', '5']);
+});
+
+test(`${llama.name}: whole documents, which Metaspace hands BPE as one piece, are not kept in the library's BPE memo`, async (t) => {
+  const { loaded } = await open(llama);
+  const tok = new SpanTokenizer(loaded.tokenizer, loaded.config.vocab_size, loaded.tokens.special);
+  const memo = loaded.tokenizer.model.cache!;
+  t.true(memo instanceof Map);
+  for (const doc of heldout.slice(0, 5)) tok.tokenize(doc.text);
+  const longest = Math.max(0, ...[...memo.keys()].map((k) => k.length));
+  t.true(longest <= 64, `a ${longest}-character piece stays memoized`);
 });

@@ -10,6 +10,8 @@ export interface TokenizerLike {
     vocab: string[];
     tokens_to_ids: Map<string, number>;
     byte_fallback?: boolean;
+    /** transformers.js's BPE memo: piece -> tokens, never emptied. */
+    cache?: Map<string, unknown>;
   };
   decoder: { config?: unknown } | null;
   all_special_ids: number[];
@@ -18,6 +20,9 @@ export interface TokenizerLike {
   encode(text: string, pair?: null, options?: { add_special_tokens?: boolean }): number[];
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
 }
+
+/** Pieces longer than this are words no more: dropped from the BPE memo after use. */
+const LONGEST_MEMOIZED = 64;
 
 /** Normalizers that only change how Unicode spells a character: never needed to cover a text (see tokenize). */
 const UNICODE_FORMS = new Set(['NFC', 'NFD', 'NFKC', 'NFKD']);
@@ -67,6 +72,9 @@ export class SpanTokenizer {
     const normalized = this.normalizer ? this.normalizer(text) : text;
     const pieces = inner.pre_tokenizer ? inner.pre_tokenizer(normalized, { section_index: 0 }) : [normalized];
     const tokens = inner.model(pieces);
+    // Metaspace without splitting hands BPE the whole document as one piece; the library memoizes
+    // every piece forever, which over a corpus would keep every document in memory.
+    for (const piece of pieces) if (piece.length > LONGEST_MEMOIZED) inner.model.cache?.delete(piece);
     const target = this.encoder.encode(text);
     const charEnd = charEndsByByte(text, target.length);
     const ids = new Int32Array(tokens.length);
