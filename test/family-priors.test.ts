@@ -1,10 +1,13 @@
 import test from 'ava';
 import { Tensor } from '@xenova/transformers';
-import { readBrown, type TokenizedText, TransformersPrior } from '../src/index.js';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readBrown, TailguardError, type TokenizedText, TransformersPrior } from '../src/index.js';
 import { loadModel, type LoadedModel } from '../src/prior/transformers/load.js';
 import { int64Tensor, logProbRows, SessionCausalLM } from '../src/prior/transformers/model.js';
 import { planWindows } from '../src/prior/transformers/index.js';
 import { FAMILIES, type Family, maxDiff, readReference } from './helpers/families.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 /**
  * Each family's test model through the prior: PyTorch's numbers, BOS/EOS, padding and windows.
@@ -138,3 +141,20 @@ for (const f of FAMILIES) {
     t.true(diff < 1e-4, `max |diff| ${diff}`);
   });
 }
+
+test('a folder without a graph names both layouts; an Optimum export with model.onnx at its top is told to move it', async (t) => {
+  const f = FAMILIES.find((x) => x.name === 'gpt2-single')!;
+  const dir = await tempDir(t, 'family-layout');
+  for (const file of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json']) await copyFile(join(f.folder, file), join(dir, file));
+  const none = await t.throwsAsync(TransformersPrior.load({ model: dir }), { instanceOf: TailguardError });
+  t.is((none as TailguardError).code, 'model');
+  t.regex(none!.message, /is missing onnx\/decoder_model_merged\.onnx \(or onnx\/model\.onnx\)/);
+  await copyFile(join(f.folder, f.graph), join(dir, 'model.onnx'));
+  const top = await t.throwsAsync(TransformersPrior.load({ model: dir }), { instanceOf: TailguardError });
+  t.regex(top!.message, /it has model\.onnx at its top: move model\.onnx\* into onnx\//);
+  await mkdir(join(dir, 'onnx'));
+  await rename(join(dir, 'model.onnx'), join(dir, 'onnx', 'model.onnx'));
+  const moved = await TransformersPrior.load({ model: dir });
+  t.is(moved.identity.details?.modelType, 'gpt2');
+  await moved.dispose();
+});

@@ -72,7 +72,12 @@ function checkFolder(folder: string, quantized: boolean, layout: Layout): string
   const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', graph];
   const missing = needed.filter((f) => !existsSync(join(folder, f)));
   if (missing.length > 0) {
-    const hint = missing.includes(graph) ? ` (or ${onnxName(quantized, 'model')}${quantized ? '; or load the fp32 graph with quantized: false' : ''})` : '';
+    const topLevel = ['model.onnx', 'decoder_model_merged.onnx'].find((f) => existsSync(join(folder, f)));
+    const hint = !missing.includes(graph)
+      ? ''
+      : topLevel // optimum-cli writes its graph at the top of the folder; transformers.js reads onnx/
+        ? ` (it has ${topLevel} at its top: move ${topLevel}* into onnx/)`
+        : ` (or ${onnxName(quantized, 'model')}${quantized ? '; or load the fp32 graph with quantized: false' : ''})`;
     throw new TailguardError(
       'model',
       `Model folder "${folder}" is missing ${missing.join(', ')}${hint}. ${REBUILD_HINT}`,
