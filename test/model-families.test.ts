@@ -27,6 +27,7 @@ const FAMILIES: Fixture[] = [
   { name: 'gpt2-merged', modelType: 'gpt2', graph: 'onnx/decoder_model_merged.onnx', positionIds: false, cacheBranch: true, start: '<|endoftext|>', eos: '<|endoftext|>' },
   { name: 'gpt2-single', modelType: 'gpt2', graph: 'onnx/model.onnx', positionIds: true, cacheBranch: false, start: '<|endoftext|>', eos: '<|endoftext|>' },
   { name: 'llama', modelType: 'llama', graph: 'onnx/decoder_model_merged.onnx', positionIds: true, cacheBranch: true, start: '<s>', eos: '</s>' },
+  { name: 'qwen2', modelType: 'qwen2', graph: 'onnx/model.onnx', positionIds: true, cacheBranch: false, start: '<|endoftext|>', eos: '<|endoftext|>' },
 ];
 const LOADED = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
