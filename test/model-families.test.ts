@@ -110,3 +110,32 @@ for (const fixture of FAMILIES) {
     t.regex(run.stdout, fixture.positionIds ? /ok {3}left-padded row/ : /note left-padded row/);
   });
 }
+
+const family = (name: string) => FAMILIES.find((f) => f.name === name)!;
+
+test('llama: grouped-query attention, and a SentencePiece-style tokenizer whose byte fallback spells newlines and accents and gives them back', async (t) => {
+  const llama = family('llama');
+  const config = await readJson(llama, 'config.json');
+  t.true(config.num_key_value_heads < config.num_attention_heads);
+  const json = await readJson(llama, 'tokenizer.json');
+  t.is(json.pre_tokenizer.type, 'Metaspace');
+  t.true(json.model.byte_fallback);
+  const tokenizer = await AutoTokenizer.from_pretrained(llama.name);
+  const text = 'A naïve café.\n\nThe end';
+  const ids: number[] = tokenizer.encode(text, null, { add_special_tokens: false });
+  t.true(ids.includes(json.model.vocab['<0x0A>']), 'newline by byte fallback');
+  t.true(ids.includes(json.model.vocab['<0xC3>']), 'ï and é by byte fallback');
+  t.is(tokenizer.decode(ids), text);
+});
+
+test('qwen2: grouped-query attention, logits wider than the tokenizer, and a pre-tokenizer that splits digits one by one', async (t) => {
+  const qwen2 = family('qwen2');
+  const config = await readJson(qwen2, 'config.json');
+  t.true(config.num_key_value_heads < config.num_attention_heads);
+  const json = await readJson(qwen2, 'tokenizer.json');
+  const tokenizerSize = Object.keys(json.model.vocab).length + json.added_tokens.length;
+  t.true(config.vocab_size > tokenizerSize, `${config.vocab_size} logits for ${tokenizerSize} tokens`);
+  const tokenizer = await AutoTokenizer.from_pretrained(qwen2.name);
+  const tokens: string[] = tokenizer.model.convert_ids_to_tokens(tokenizer.encode('in 1961', null, { add_special_tokens: false }));
+  t.deepEqual(tokens.slice(-4), ['1', '9', '6', '1']);
+});
