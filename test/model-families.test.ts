@@ -26,6 +26,8 @@ interface Fixture {
 const FAMILIES: Fixture[] = [
   { name: 'gpt2-merged', modelType: 'gpt2', graph: 'onnx/decoder_model_merged.onnx', positionIds: false, cacheBranch: true, start: '<|endoftext|>', eos: '<|endoftext|>' },
   { name: 'gpt2-single', modelType: 'gpt2', graph: 'onnx/model.onnx', positionIds: true, cacheBranch: false, start: '<|endoftext|>', eos: '<|endoftext|>' },
+  { name: 'llama', modelType: 'llama', graph: 'onnx/decoder_model_merged.onnx', positionIds: true, cacheBranch: true, start: '<s>', eos: '</s>' },
+  { name: 'qwen2', modelType: 'qwen2', graph: 'onnx/model.onnx', positionIds: true, cacheBranch: false, start: '<|endoftext|>', eos: '<|endoftext|>' },
 ];
 const LOADED = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
@@ -108,3 +110,32 @@ for (const fixture of FAMILIES) {
     t.regex(run.stdout, fixture.positionIds ? /ok {3}left-padded row/ : /note left-padded row/);
   });
 }
+
+const family = (name: string) => FAMILIES.find((f) => f.name === name)!;
+
+test('llama: grouped-query attention, and a SentencePiece-style tokenizer whose byte fallback spells newlines and accents and gives them back', async (t) => {
+  const llama = family('llama');
+  const config = await readJson(llama, 'config.json');
+  t.true(config.num_key_value_heads < config.num_attention_heads);
+  const json = await readJson(llama, 'tokenizer.json');
+  t.is(json.pre_tokenizer.type, 'Metaspace');
+  t.true(json.model.byte_fallback);
+  const tokenizer = await AutoTokenizer.from_pretrained(llama.name);
+  const text = 'A naïve café.\n\nThe end';
+  const ids: number[] = tokenizer.encode(text, null, { add_special_tokens: false });
+  t.true(ids.includes(json.model.vocab['<0x0A>']), 'newline by byte fallback');
+  t.true(ids.includes(json.model.vocab['<0xC3>']), 'ï and é by byte fallback');
+  t.is(tokenizer.decode(ids), text);
+});
+
+test('qwen2: grouped-query attention, logits wider than the tokenizer, and a pre-tokenizer that splits digits one by one', async (t) => {
+  const qwen2 = family('qwen2');
+  const config = await readJson(qwen2, 'config.json');
+  t.true(config.num_key_value_heads < config.num_attention_heads);
+  const json = await readJson(qwen2, 'tokenizer.json');
+  const tokenizerSize = Object.keys(json.model.vocab).length + json.added_tokens.length;
+  t.true(config.vocab_size > tokenizerSize, `${config.vocab_size} logits for ${tokenizerSize} tokens`);
+  const tokenizer = await AutoTokenizer.from_pretrained(qwen2.name);
+  const tokens: string[] = tokenizer.model.convert_ids_to_tokens(tokenizer.encode('in 1961', null, { add_special_tokens: false }));
+  t.deepEqual(tokens.slice(-4), ['1', '9', '6', '1']);
+});
