@@ -4,9 +4,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@xenova/transformers';
 import { TailguardError } from '../../errors.js';
 import { sha256File, unverifiedWarning, verifyChecksums } from './checksums.js';
-import type { CausalLM } from './model.js';
+import { SessionCausalLM, type CausalLM, type XenovaCausalLM } from './model.js';
 import { quietLibraries } from './quiet-libraries.js';
-import type { ByteLevelTokenizerLike } from './tokenizer.js';
+import { documentTokens, type DocumentTokens } from './special-tokens.js';
+import type { TokenizerLike } from './tokenizer.js';
 
 /** Options of {@link TransformersPrior.load}. */
 export interface TransformersPriorOptions {
@@ -14,7 +15,7 @@ export interface TransformersPriorOptions {
   model: string;
   /** Allow downloading `model` as a hub id. Off by default: runs stay offline and reproducible. */
   allowRemote?: boolean;
-  /** Load `onnx/decoder_model_merged_quantized.onnx` instead of the fp32 graph. Default false. */
+  /** Load the `_quantized.onnx` graph instead of the fp32 one. Default false. */
   quantized?: boolean;
   /** Advance of the scoring window for documents longer than the context. Default context / 2. */
   windowStride?: number;
@@ -34,7 +35,9 @@ export interface LoadedModel {
   /** Said to the user once the model is open (e.g. that nothing verified its files). */
   warnings: string[];
   config: { vocab_size: number; n_positions: number; [key: string]: unknown };
-  tokenizer: ByteLevelTokenizerLike;
+  tokenizer: TokenizerLike;
+  /** BOS, EOS and control tokens from the family's config files. */
+  tokens: DocumentTokens;
   model: CausalLM;
 }
 
@@ -42,19 +45,39 @@ const REBUILD_HINT = 'Build the bundled model with "make model" (bash tools/mode
 /** For a folder whose files are damaged rather than missing. */
 export const RESTORE_HINT = 'Restore the folder from a clean copy (for the shipped model: git checkout models/brown-gpt-5m, or reinstall Tailguard) or rebuild it with "make model" (bash tools/model/build.sh).';
 
-function onnxName(quantized: boolean): string {
-  return `onnx/decoder_model_merged${quantized ? '_quantized' : ''}.onnx`;
+/**
+ * The two layouts of Hugging Face ONNX exports of a decoder: transformers.js v2 conversions hold a
+ * merged decoder (`decoder_model_merged.onnx`, with and without cache in one graph, chosen by
+ * `use_cache_branch`); newer Optimum exports a single `model.onnx`. transformers.js's
+ * `model_file_name` option picks the file.
+ */
+const LAYOUTS = ['decoder_model_merged', 'model'] as const;
+type Layout = (typeof LAYOUTS)[number];
+
+function onnxName(quantized: boolean, layout: Layout = 'decoder_model_merged'): string {
+  return `onnx/${layout}${quantized ? '_quantized' : ''}.onnx`;
+}
+
+/** The layout of a local folder: the merged decoder when there is one (transformers.js's default), else model.onnx. */
+function folderLayout(folder: string, quantized: boolean): Layout {
+  return LAYOUTS.find((l) => existsSync(join(folder, onnxName(quantized, l)))) ?? 'decoder_model_merged';
 }
 
 /** The files a local folder must hold; every missing one is named in a single error. */
-function checkFolder(folder: string, quantized: boolean): string[] {
+function checkFolder(folder: string, quantized: boolean, layout: Layout): string[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new TailguardError('model', `Model folder "${folder}" does not exist. ${REBUILD_HINT}`, { file: folder });
   }
-  const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxName(quantized)];
+  const graph = onnxName(quantized, layout);
+  const needed = ['config.json', 'tokenizer.json', 'tokenizer_config.json', graph];
   const missing = needed.filter((f) => !existsSync(join(folder, f)));
   if (missing.length > 0) {
-    const hint = quantized && missing.includes(onnxName(true)) ? ' (or load the fp32 graph with quantized: false)' : '';
+    const topLevel = ['model.onnx', 'decoder_model_merged.onnx'].find((f) => existsSync(join(folder, f)));
+    const hint = !missing.includes(graph)
+      ? ''
+      : topLevel // optimum-cli writes its graph at the top of the folder; transformers.js reads onnx/
+        ? ` (it has ${topLevel} at its top: move ${topLevel}* into onnx/)`
+        : ` (or ${onnxName(quantized, 'model')}${quantized ? '; or load the fp32 graph with quantized: false' : ''})`;
     throw new TailguardError(
       'model',
       `Model folder "${folder}" is missing ${missing.join(', ')}${hint}. ${REBUILD_HINT}`,
@@ -103,7 +126,8 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
   const folder = resolve(options.model);
   const local = existsSync(folder) || !options.allowRemote;
   if (local) {
-    const loads = checkFolder(folder, quantized);
+    const layout = folderLayout(folder, quantized);
+    const loads = checkFolder(folder, quantized, layout);
     // Before anything is parsed: a damaged graph must never reach onnxruntime, whose failures are
     // vague ("protobuf parsing failed") or silent (a flipped weight loads and scores nonsense).
     const checks = await verifyChecksums(folder, loads, RESTORE_HINT);
@@ -111,7 +135,7 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
     await readJson(join(folder, 'tokenizer.json'));
     await readJson(join(folder, 'tokenizer_config.json'));
     const id = basename(folder);
-    const onnxFile = join(folder, onnxName(quantized));
+    const onnxFile = join(folder, onnxName(quantized, layout));
     const loaded = await withEnv({ allowRemoteModels: false, localModelPath: dirname(folder) + '/' }, () =>
       quietLibraries(async (heard) => {
         // What the libraries printed during a step says more than what they threw ("Can't create
@@ -126,7 +150,7 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
         let model: unknown;
         const from = heard.length;
         try {
-          model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
+          model = await AutoModelForCausalLM.from_pretrained(id, { quantized, model_file_name: layout });
         } catch (cause) {
           throw new TailguardError('model', `Could not load "${onnxFile}" (missing, truncated or not an ONNX graph?): ${reason(cause, from)}. ${REBUILD_HINT}`, { file: onnxFile, cause });
         }
@@ -137,12 +161,10 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
       name: id,
       folder,
       onnxFile,
-      onnxSha256: checks.hashes.get(onnxName(quantized)) ?? (await sha256File(onnxFile)),
+      onnxSha256: checks.hashes.get(onnxName(quantized, layout)) ?? (await sha256File(onnxFile)),
       checksums: checks.unverified.length === 0 ? 'verified' : checks.manifest ? 'partial' : 'none',
       warnings: checks.unverified.length > 0 ? [unverifiedWarning(folder, checks, loads)] : [],
-      config: validateConfig(config, join(folder, 'config.json')),
-      tokenizer: loaded.tokenizer as ByteLevelTokenizerLike,
-      model: loaded.model as CausalLM,
+      ...(await assemble(loaded, config, join(folder, 'config.json'), onnxFile)),
     };
   }
   // A hub id: only with allowRemote (checked above). transformers.js caches the files in env.cacheDir.
@@ -151,7 +173,10 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
     quietLibraries(async (heard) => {
       try {
         const tokenizer = await AutoTokenizer.from_pretrained(id);
-        const model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
+        // The hub lists no files here: the merged decoder first, as transformers.js does, then model.onnx.
+        const model = await AutoModelForCausalLM.from_pretrained(id, { quantized }).catch(() =>
+          AutoModelForCausalLM.from_pretrained(id, { quantized, model_file_name: 'model' }),
+        );
         return { tokenizer, model };
       } catch (cause) {
         throw new TailguardError('model', `Could not load model "${id}" from the hub: ${heard[0] ?? (cause as Error).message}`, { cause });
@@ -159,8 +184,8 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
     }),
   );
   const config = (loaded.model as unknown as { config: Record<string, unknown> }).config;
-  const cached = join(String(env.cacheDir ?? ''), id, onnxName(quantized));
-  const onnxFile = existsSync(cached) ? cached : null;
+  const cached = LAYOUTS.map((l) => join(String(env.cacheDir ?? ''), id, onnxName(quantized, l))).find((f) => existsSync(f));
+  const onnxFile = cached ?? null;
   return {
     name: id,
     folder: null,
@@ -169,17 +194,29 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
     // The hub publishes no checksums transformers.js checks; the probe is all there is.
     checksums: 'none',
     warnings: [],
-    config: validateConfig(config, `${id}/config.json`),
-    tokenizer: loaded.tokenizer as unknown as ByteLevelTokenizerLike,
-    model: loaded.model as unknown as CausalLM,
+    ...(await assemble(loaded, config, `${id}/config.json`, onnxFile ?? id)),
   };
+}
+
+/** Config, tokenizer, control tokens and the forward step of a loaded model. */
+async function assemble(loaded: { tokenizer: unknown; model: unknown }, config: Record<string, unknown>, configFile: string, onnxFile: string): Promise<Pick<LoadedModel, 'config' | 'tokenizer' | 'tokens' | 'model'>> {
+  const xenova = loaded.model as XenovaCausalLM & { generation_config?: Record<string, unknown> | null };
+  const tokenizer = loaded.tokenizer as TokenizerLike;
+  try {
+    const valid = validateConfig(config, configFile);
+    const tokens = documentTokens(valid, xenova.generation_config ?? null, tokenizer._tokenizer_config, tokenizer.model.tokens_to_ids, tokenizer.all_special_ids, valid.vocab_size, configFile);
+    return { config: valid, tokenizer, tokens, model: new SessionCausalLM(xenova, valid, onnxFile) };
+  } catch (error) {
+    await xenova.dispose();
+    throw error;
+  }
 }
 
 function validateConfig(config: Record<string, unknown>, file: string): LoadedModel['config'] {
   const vocab = config.vocab_size;
   const context = config.n_positions ?? config.max_position_embeddings;
   if (typeof vocab !== 'number' || typeof context !== 'number') {
-    throw new TailguardError('model', `"${file}" must give vocab_size and n_positions (numbers). ${REBUILD_HINT}`, { file });
+    throw new TailguardError('model', `"${file}" must give vocab_size and n_positions or max_position_embeddings (numbers). ${REBUILD_HINT}`, { file });
   }
   return { ...config, vocab_size: vocab, n_positions: context };
 }
