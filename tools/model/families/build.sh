@@ -40,7 +40,7 @@ for family in "${FAMILIES[@]}"; do
       # 16,384 regular tokens + 3 special; the logits are padded to 16,512 rows (a multiple of 128) as Qwen2 pads.
       npx tsx tools/model/families/train-qwen2-bpe.mts "$CACHE/train.jsonl" "$tok" 16384 "$CONTEXT"
       start='<|endoftext|>'
-      shape=(--n-layer 2 --n-embd 64 --n-head 4 --n-kv-head 2 --intermediate 176 --vocab-size 16512 --steps 500) ;;
+      shape=(--n-layer 2 --n-embd 64 --n-head 4 --n-kv-head 2 --intermediate 176 --vocab-size 16512 --steps 800) ;;
     *) echo "unknown family $family (gpt2, llama or qwen2)" >&2; exit 2 ;;
   esac
   npx tsx tools/model/encode.mts "$data" "$tok" "$start"
