@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, env } from '@xenova/transformers';
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@xenova/transformers';
 import { TailguardError } from '../../errors.js';
 import { sha256File, unverifiedWarning, verifyChecksums } from './checksums.js';
 import type { CausalLM } from './model.js';
+import { xenovaCausalLM } from './xenova-model.js';
 import { quietLibraries } from './quiet-libraries.js';
 import type { ByteLevelTokenizerLike } from './tokenizer.js';
 
@@ -97,8 +98,30 @@ async function withEnv<T>(settings: { allowRemoteModels: boolean; localModelPath
   return turn;
 }
 
-/** Load tokenizer, model and config from a local folder or (if allowed) the hub. */
-export async function loadModel(options: TransformersPriorOptions): Promise<LoadedModel> {
+/** Where a backend finds the graph: a hub id, or a folder's name resolved against the localModelPath set for the load. */
+export interface GraphSource {
+  id: string;
+  /** The local folder, or null for a hub id (allowRemote). */
+  folder: string | null;
+  quantized: boolean;
+  /** The graph's path inside the folder, e.g. onnx/decoder_model_merged.onnx. */
+  file: string;
+}
+
+/**
+ * How a backend opens a model's ONNX graph. The folder checks, checksums, config and tokenizer are
+ * the same for every backend (the tokenizer is always @xenova/transformers', so both backends cut
+ * text into the same tokens); only the library that runs the graph differs. It runs inside
+ * quietLibraries and with transformers.js's env set for the load; a TailguardError it throws
+ * reaches the user as it is.
+ */
+export type GraphOpener = (source: GraphSource) => Promise<CausalLM>;
+
+/** The default backend: @xenova/transformers (onnxruntime-node 1.14, CPU). */
+const openXenovaGraph: GraphOpener = async ({ id, quantized }) => xenovaCausalLM(await AutoModelForCausalLM.from_pretrained(id, { quantized }));
+
+/** Load tokenizer, model and config from a local folder or (if allowed) the hub; `openGraph` picks the backend. */
+export async function loadModel(options: TransformersPriorOptions, openGraph: GraphOpener = openXenovaGraph): Promise<LoadedModel> {
   const quantized = options.quantized ?? false;
   const folder = resolve(options.model);
   const local = existsSync(folder) || !options.allowRemote;
@@ -123,11 +146,12 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
         } catch (cause) {
           throw new TailguardError('model', `Could not load the tokenizer of "${folder}": ${reason(cause, 0)}. ${REBUILD_HINT}`, { file: join(folder, 'tokenizer.json'), cause });
         }
-        let model: unknown;
+        let model: CausalLM;
         const from = heard.length;
         try {
-          model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
+          model = await openGraph({ id, folder, quantized, file: onnxName(quantized) });
         } catch (cause) {
+          if (cause instanceof TailguardError) throw cause;
           throw new TailguardError('model', `Could not load "${onnxFile}" (missing, truncated or not an ONNX graph?): ${reason(cause, from)}. ${REBUILD_HINT}`, { file: onnxFile, cause });
         }
         return { tokenizer, model };
@@ -142,7 +166,7 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
       warnings: checks.unverified.length > 0 ? [unverifiedWarning(folder, checks, loads)] : [],
       config: validateConfig(config, join(folder, 'config.json')),
       tokenizer: loaded.tokenizer as ByteLevelTokenizerLike,
-      model: loaded.model as CausalLM,
+      model: loaded.model,
     };
   }
   // A hub id: only with allowRemote (checked above). transformers.js caches the files in env.cacheDir.
@@ -150,15 +174,16 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
   const loaded = await withEnv({ allowRemoteModels: true }, () =>
     quietLibraries(async (heard) => {
       try {
+        const config = (await AutoConfig.from_pretrained(id)) as unknown as Record<string, unknown>;
         const tokenizer = await AutoTokenizer.from_pretrained(id);
-        const model = await AutoModelForCausalLM.from_pretrained(id, { quantized });
-        return { tokenizer, model };
+        const model = await openGraph({ id, folder: null, quantized, file: onnxName(quantized) });
+        return { config, tokenizer, model };
       } catch (cause) {
+        if (cause instanceof TailguardError) throw cause;
         throw new TailguardError('model', `Could not load model "${id}" from the hub: ${heard[0] ?? (cause as Error).message}`, { cause });
       }
     }),
   );
-  const config = (loaded.model as unknown as { config: Record<string, unknown> }).config;
   const cached = join(String(env.cacheDir ?? ''), id, onnxName(quantized));
   const onnxFile = existsSync(cached) ? cached : null;
   return {
@@ -169,9 +194,9 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
     // The hub publishes no checksums transformers.js checks; the probe is all there is.
     checksums: 'none',
     warnings: [],
-    config: validateConfig(config, `${id}/config.json`),
+    config: validateConfig(loaded.config, `${id}/config.json`),
     tokenizer: loaded.tokenizer as unknown as ByteLevelTokenizerLike,
-    model: loaded.model as unknown as CausalLM,
+    model: loaded.model,
   };
 }
 
