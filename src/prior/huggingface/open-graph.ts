@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { AutoModelForCausalLM, env } from '@huggingface/transformers';
+import { AutoModelForCausalLM, env, LogLevel } from '@huggingface/transformers';
 import { TailguardError } from '../../errors.js';
 import type { GraphOpener } from '../transformers/load.js';
 import { huggingfaceCausalLM } from './causal-lm.js';
@@ -35,8 +35,9 @@ export function huggingfaceGraphOpener(device: string): GraphOpener {
   return async ({ id, folder, file }) => {
     const stem = basename(file, '.onnx');
     const quantized = stem.endsWith(QUANTIZED_SUFFIX);
-    const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath };
+    const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath, logLevel: env.logLevel };
     env.allowRemoteModels = folder === null;
+    env.logLevel = LogLevel.NONE;
     if (folder !== null) env.localModelPath = dirname(folder) + '/';
     try {
       const model = await AutoModelForCausalLM.from_pretrained(id, {
@@ -54,6 +55,7 @@ export function huggingfaceGraphOpener(device: string): GraphOpener {
     } finally {
       env.allowRemoteModels = saved.allowRemoteModels;
       env.localModelPath = saved.localModelPath;
+      env.logLevel = saved.logLevel;
     }
   };
 }
