@@ -88,7 +88,7 @@ for (const b of BATCH_SIZES) priors.set(b, await TransformersPrior.load({ model:
 const prior = priors.get(BATCH_SIZES[0])!;
 const context = prior.identity.contextSize;
 const stride = Number(prior.identity.details?.windowStride);
-const eotId = Number(prior.identity.details?.eotId);
+const eotId = Number(prior.identity.details?.bosId);
 const docs: TokenizedText[] = texts.map((t) => prior.tokenize(t));
 const scoredTokens = docs.reduce((n, d) => n + d.ids.length, 0);
 

@@ -6,7 +6,7 @@ import { TailguardError, TransformersPrior } from '../src/index.js';
 import { loadModel } from '../src/prior/transformers/load.js';
 import type { CausalLM } from '../src/prior/transformers/model.js';
 import { PROBE_TEXT, probeModel } from '../src/prior/transformers/probe.js';
-import { ByteLevelTokenizer } from '../src/prior/transformers/tokenizer.js';
+import { SpanTokenizer } from '../src/prior/transformers/tokenizer.js';
 import { copyShippedModel, ONNX_GRAPH, SHIPPED_MODEL } from './helpers/model-copy.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -67,8 +67,8 @@ function contextBlind(model: CausalLM): CausalLM {
 test('the probe refuses a model that ignores its context although its perplexity beats guessing', async (t) => {
   const loaded = await loadModel({ model: SHIPPED_MODEL });
   t.teardown(() => loaded.model.dispose());
-  const tok = new ByteLevelTokenizer(loaded.tokenizer, loaded.config.vocab_size);
-  const setup = { eotId: tok.eotId, vocabSize: loaded.config.vocab_size, context: loaded.config.n_positions, normalize: false };
+  const tok = new SpanTokenizer(loaded.tokenizer, loaded.config.vocab_size, loaded.tokens.special);
+  const setup = { bosId: loaded.tokens.bosId, vocabSize: loaded.config.vocab_size, context: loaded.config.n_positions, normalize: false };
   const ids = tok.tokenize(PROBE_TEXT).ids;
   const real = await probeModel({ ...setup, model: loaded.model }, ids, SHIPPED_MODEL, '');
   const error = await t.throwsAsync(probeModel({ ...setup, model: contextBlind(loaded.model) }, ids, SHIPPED_MODEL, ''), { instanceOf: TailguardError });

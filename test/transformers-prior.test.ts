@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
 import { createRng, readBrown, sampleDense, TailguardError, type TokenizedText, TransformersPrior } from '../src/index.js';
 import { planWindows } from '../src/prior/transformers/index.js';
+import { maxDiff } from './helpers/families.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const MODEL = 'models/brown-gpt-5m';
@@ -26,11 +27,6 @@ test.after.always(async () => {
   await prior?.dispose();
 });
 
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 function slice(doc: TokenizedText, n: number): TokenizedText {
   return { ids: doc.ids.slice(0, n), starts: doc.starts.slice(0, n), ends: doc.ends.slice(0, n) };

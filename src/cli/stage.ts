@@ -1,5 +1,6 @@
 import { corpusArgument } from '../corpus/argument.js';
 import { type PipelineConfig, loadPipeline, parsePipeline } from '../pipeline/config.js';
+import { transformersPriorSchema } from '../prior/config.js';
 import { type Command, CORPUS_FLAGS, DEFAULT_PIPELINE, type FlagValues, corpusFlags, defineCommand, expectArgs } from './command.js';
 import { EDIT_FLAGS, EDIT_FLAGS_HELP, GENERATE_FLAGS, GENERATE_FLAGS_HELP, applyPipelineFlags } from './pipeline-flags.js';
 import { RUN_FLAGS, RUN_OPTIONS_HELP, runOnce } from './run.js';
@@ -7,6 +8,8 @@ import { RUN_FLAGS, RUN_OPTIONS_HELP, runOnce } from './run.js';
 const FILE_HELP = `
   <file> may also be brown:heldout, brown:train or brown:all (the built-in Brown corpus)
   --pipeline FILE  pipeline whose prior and settings to use (default: ${DEFAULT_PIPELINE})
+  --model DIR      score with this transformers.js model folder instead of the pipeline's prior
+                   (prior.type transformers, prior.model; docs/priors.md "Bring your own model")
   <file> may be a .jsonl, .json or .parquet file (.jsonl/.json also .gz or .zst compressed), a .txt
   file, a folder (a Hugging Face dataset folder, or any mix of those files) or a quoted glob
   such as 'data/train-*.parquet'; - reads standard input (JSONL unless --format says otherwise),
@@ -18,7 +21,7 @@ const FILE_HELP = `
   --max-reject-share S  stop (exit 3) when more than this share of a file's records is
                    rejected: the file is being misread (default 0.5; 1 never stops)`;
 
-const STAGE_FLAGS = { ...RUN_FLAGS, ...CORPUS_FLAGS, pipeline: { type: 'string' } } as const;
+const STAGE_FLAGS = { ...RUN_FLAGS, ...CORPUS_FLAGS, pipeline: { type: 'string' }, model: { type: 'string' } } as const;
 
 type StageValues = FlagValues<typeof STAGE_FLAGS & typeof EDIT_FLAGS & typeof GENERATE_FLAGS>;
 
@@ -26,7 +29,9 @@ type StageValues = FlagValues<typeof STAGE_FLAGS & typeof EDIT_FLAGS & typeof GE
 async function stagePipeline(command: 'score' | 'edit' | 'generate', file: string, v: StageValues): Promise<PipelineConfig> {
   const base = await loadPipeline(v.pipeline ?? DEFAULT_PIPELINE);
   const input = corpusArgument(file, corpusFlags(v));
-  const stage = { ...base, name: `${base.name}-${command}`, input, edit: { ...base.edit, enabled: command === 'edit' }, synthetic: { ...base.synthetic, enabled: command === 'generate' }, writeScores: command === 'score' };
+  // --model keeps the pipeline's transformers settings (batch size, stride) when it has them.
+  const prior = v.model === undefined ? base.prior : base.prior.type === 'transformers' ? { ...base.prior, model: v.model } : transformersPriorSchema.parse({ type: 'transformers', model: v.model });
+  const stage = { ...base, name: `${base.name}-${command}`, input, prior, edit: { ...base.edit, enabled: command === 'edit' }, synthetic: { ...base.synthetic, enabled: command === 'generate' }, writeScores: command === 'score' };
   // The base pipeline's output settings (a folder, Parquet) are its own; a stage writes JSONL to --out.
   return parsePipeline({ ...applyPipelineFlags(command, stage, v), output: {} }, `${command} options`);
 }

@@ -3,21 +3,23 @@
  * (so training ids are exactly the ids the prior sees at run time) and check that every document
  * round-trips: decode(encode(text)) === text.
  *
- * Writes, per split, `<split>.bin` (uint16 ids; every document starts with <|endoftext|>) and
+ * Writes, per split, `<split>.bin` (uint16 ids; every document starts with the document-start token,
+ * <|endoftext|> unless a third argument names another, e.g. <s> for the Llama-family test model) and
  * `<split>.docs.json` (document ids, token offsets and lengths, character and word counts).
  *
- * Usage: npx tsx tools/model/encode.mts <cacheDir> <tokenizerDir>
+ * Usage: npx tsx tools/model/encode.mts <cacheDir> <tokenizerDir> [documentStartToken]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
 
-const [cacheDir, tokDir] = process.argv.slice(2);
+const [cacheDir, tokDir, startToken = '<|endoftext|>'] = process.argv.slice(2);
 if (!cacheDir || !tokDir) throw new Error('usage: encode.mts <cacheDir> <tokenizerDir>');
 env.allowRemoteModels = false;
 env.localModelPath = dirname(resolve(tokDir)) + '/';
 const tokenizer = await AutoTokenizer.from_pretrained(basename(resolve(tokDir)));
-const EOT_ID = tokenizer.model.tokens_to_ids.get('<|endoftext|>') as number;
+const EOT_ID = tokenizer.model.tokens_to_ids.get(startToken) as number;
+if (EOT_ID === undefined) throw new Error(`${tokDir}: the tokenizer has no token ${startToken}`);
 
 let failures = 0;
 for (const split of ['train', 'heldout']) {
@@ -49,7 +51,7 @@ for (const split of ['train', 'heldout']) {
   for (const p of pieces) { all.set(p, at); at += p.length; }
   await writeFile(join(cacheDir, `${split}.bin`), all);
   await writeFile(join(cacheDir, `${split}.docs.json`), JSON.stringify({ eot: EOT_ID, tokens: offset, chars, words, docs: meta }, null, 1));
-  console.log(`${split}: ${docs.length} documents, ${offset - docs.length} tokens (+${docs.length} <|endoftext|>), ${(chars / (offset - docs.length)).toFixed(2)} chars/token, ${words} words`);
+  console.log(`${split}: ${docs.length} documents, ${offset - docs.length} tokens (+${docs.length} ${startToken}), ${(chars / (offset - docs.length)).toFixed(2)} chars/token, ${words} words`);
 }
 if (failures > 0) throw new Error(`${failures} documents did not round-trip`);
 console.log('round trip: all documents exact');

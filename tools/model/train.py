@@ -6,6 +6,9 @@ schedule follows elapsed time (progress = elapsed / budget), which uses the whol
 machine whose speed varies, at the price of step-exact reproducibility. A checkpoint is written at
 every evaluation and at the end, and SIGTERM/SIGINT stop the run cleanly with a checkpoint.
 
+--family llama|qwen2 trains the test models of those families instead (families/modeling.py), with
+--vocab-size for a logits width other than the document-start id + 1.
+
 Usage: python3 train.py --data .cache/model --out .cache/model/ckpt.pt --minutes 50
 """
 import argparse
@@ -42,6 +45,10 @@ p.add_argument('--n-layer', type=int, default=4)
 p.add_argument('--n-embd', type=int, default=256)
 p.add_argument('--n-head', type=int, default=4)
 p.add_argument('--context', type=int, default=256)
+p.add_argument('--family', default='gpt2', choices=['gpt2', 'llama', 'qwen2'])
+p.add_argument('--vocab-size', type=int, default=0, help='logit rows; default the document-start id + 1')
+p.add_argument('--n-kv-head', type=int, default=0, help='llama/qwen2: key/value heads (grouped-query attention)')
+p.add_argument('--intermediate', type=int, default=0, help='llama/qwen2: SwiGLU width')
 args = p.parse_args()
 
 torch.set_num_threads(args.threads)
@@ -52,10 +59,23 @@ meta = json.load(open(os.path.join(args.data, 'train.docs.json')))
 train = torch.from_numpy(np.fromfile(os.path.join(args.data, 'train.bin'), dtype=np.uint16).astype(np.int64))
 held = torch.from_numpy(np.fromfile(os.path.join(args.data, 'heldout.bin'), dtype=np.uint16).astype(np.int64))
 doc_starts = np.array([d['offset'] for d in meta['docs']])
-cfg = GPTConfig(vocab_size=meta['eot'] + 1, n_positions=args.context, n_layer=args.n_layer,
-                n_head=args.n_head, n_embd=args.n_embd)
-model = GPT(cfg)
-T = cfg.n_positions
+vocab_size = args.vocab_size or meta['eot'] + 1
+if args.family == 'gpt2':
+    cfg = GPTConfig(vocab_size=vocab_size, n_positions=args.context, n_layer=args.n_layer,
+                    n_head=args.n_head, n_embd=args.n_embd)
+    model = GPT(cfg)
+else:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'families'))
+    from modeling import LlamaConfig, LlamaForCausalLM  # noqa: E402
+    qwen2 = args.family == 'qwen2'
+    cfg = LlamaConfig(vocab_size=vocab_size, hidden_size=args.n_embd, intermediate_size=args.intermediate,
+                      num_hidden_layers=args.n_layer, num_attention_heads=args.n_head,
+                      num_key_value_heads=args.n_kv_head, max_position_embeddings=args.context,
+                      attention_bias=qwen2, tie_word_embeddings=qwen2,
+                      # the values Llama 2 / TinyLlama and Qwen2 ship
+                      rms_norm_eps=1e-6 if qwen2 else 1e-5, rope_theta=1e6 if qwen2 else 1e4)
+    model = LlamaForCausalLM(cfg)
+T = args.context
 print(f'params {model.num_params()} config {cfg.to_dict()} train tokens {len(train)}', flush=True)
 
 decay = [q for n, q in model.named_parameters() if q.dim() >= 2]
@@ -114,7 +134,7 @@ signal.signal(signal.SIGINT, on_signal)
 
 def save(step, elapsed, ppl):
     tmp = args.out + '.tmp'
-    torch.save({'model': model.state_dict(), 'config': cfg.to_dict(), 'step': step, 'elapsed': elapsed,
+    torch.save({'model': model.state_dict(), 'config': cfg.to_dict(), 'family': args.family, 'step': step, 'elapsed': elapsed,
                 'tokens_seen': step * args.batch * T, 'epochs': step * args.batch * T / len(train),
                 'seed': args.seed, 'args': vars(args), 'subset_ppl': ppl}, tmp)
     os.replace(tmp, args.out)

@@ -9,10 +9,11 @@ export interface HuggingfacePriorOptions extends TransformersPriorOptions {
 }
 
 /**
- * The transformers prior with its graph run by @huggingface/transformers (onnxruntime-node 1.30:
+ * The transformers prior with its graph opened by @huggingface/transformers (onnxruntime-node 1.30:
  * newer operators such as 4-bit MatMulNBits, CUDA and WebGPU providers) instead of
- * @xenova/transformers. Everything but the forward pass is the default backend's own code: folder
- * checks and checksums, tokenizer and spans, windows, read-out, decoding and the sanity probe.
+ * @xenova/transformers. Only the session differs: folder checks and checksums, tokenizer and
+ * spans, the feeds of each forward pass, windows, read-out, decoding and the sanity probe are the
+ * default backend's own code.
  */
 export async function loadHuggingfacePrior(options: HuggingfacePriorOptions): Promise<TransformersPrior> {
   const { device = 'cpu', ...rest } = options;

@@ -1,11 +1,25 @@
-import { basename, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { AutoModelForCausalLM, env, LogLevel } from '@huggingface/transformers';
 import { TailguardError } from '../../errors.js';
 import type { GraphOpener } from '../transformers/load.js';
-import { huggingfaceCausalLM } from './causal-lm.js';
+import type { OpenedGraph, TensorFactory } from '../transformers/model.js';
 
-/** The suffix @huggingface/transformers gives a graph of each dtype it is asked for (dtypes.js). */
-const QUANTIZED_SUFFIX = '_quantized';
+/**
+ * The Tensor class of the onnxruntime-node @huggingface/transformers opens sessions with (1.30, its
+ * own nested copy): a session's run() takes only Tensors of its own onnxruntime-common, and the
+ * library's Tensor wraps one rather than being one.
+ */
+const hfRequire = createRequire(createRequire(import.meta.url).resolve('@huggingface/transformers'));
+const { Tensor: OrtTensor } = hfRequire('onnxruntime-node') as { Tensor: new (type: string, data: unknown, dims: number[]) => unknown };
+const tensor: TensorFactory = (type, data, dims) => new OrtTensor(type, data, dims);
+
+/** What @huggingface/transformers' AutoModelForCausalLM gives: its session(s), generation config and dispose. */
+interface HuggingfaceModel {
+  sessions: Record<string, OpenedGraph['session']>;
+  generation_config: Record<string, unknown> | null;
+  dispose(): Promise<unknown>;
+}
 
 /**
  * onnxruntime's C++ logger writes to the process's stderr, which no JavaScript hook can catch. At
@@ -26,28 +40,29 @@ function deviceError(device: string, cause: Error): TailguardError {
 }
 
 /**
- * Opens the graph with @huggingface/transformers (onnxruntime-node 1.30) on `device`. Like the
- * default backend it reads a local folder only (env.allowRemoteModels off) unless the prior is a
- * hub id, and it puts the library's global env back afterwards: loads take turns already (they
- * run inside the default backend's env lock, transformers/load.ts).
+ * Opens the graph with @huggingface/transformers (onnxruntime-node 1.30) on `device`: the library
+ * finds the file (`model_file_name` = the layout, dtype q8 for the _quantized graph), maps the
+ * device to execution providers and creates the session; SessionCausalLM (transformers/model.ts)
+ * feeds it, exactly as it feeds the default backend's. Like the default backend it reads a local
+ * folder only (env.allowRemoteModels off) unless the prior is a hub id, and it puts the library's
+ * global env back afterwards: loads take turns already (inside the default backend's env lock,
+ * transformers/load.ts).
  */
 export function huggingfaceGraphOpener(device: string): GraphOpener {
-  return async ({ id, folder, file }) => {
-    const stem = basename(file, '.onnx');
-    const quantized = stem.endsWith(QUANTIZED_SUFFIX);
+  return async ({ id, folder, quantized, layout }) => {
     const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath, logLevel: env.logLevel };
     env.allowRemoteModels = folder === null;
     env.logLevel = LogLevel.NONE;
     if (folder !== null) env.localModelPath = dirname(folder) + '/';
     try {
-      const model = await AutoModelForCausalLM.from_pretrained(id, {
+      const model = (await AutoModelForCausalLM.from_pretrained(id, {
         dtype: quantized ? 'q8' : 'fp32',
-        model_file_name: quantized ? stem.slice(0, -QUANTIZED_SUFFIX.length) : stem,
-        subfolder: dirname(file),
+        model_file_name: layout,
         device: device as 'cpu',
         session_options: { logSeverityLevel: SESSION_LOG_SEVERITY },
-      });
-      return huggingfaceCausalLM(model);
+      })) as unknown as HuggingfaceModel;
+      const session = model.sessions.model ?? Object.values(model.sessions)[0];
+      return { session, tensor, generationConfig: model.generation_config ?? null, dispose: () => model.dispose() };
     } catch (cause) {
       const error = cause as Error;
       if (/^Unsupported device/.test(error.message) || (device !== 'cpu' && PROVIDER_FAILURE.test(error.message))) throw deviceError(device, error);

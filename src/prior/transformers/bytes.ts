@@ -68,3 +68,31 @@ export function incompleteTail(bytes: Uint8Array): number {
   }
   return 0;
 }
+
+/** How a vocabulary's token strings spell bytes. */
+export type TokenSpelling = 'byte-level' | 'metaspace';
+
+const BYTE_FALLBACK = /^<0x([0-9A-Fa-f]{2})>$/;
+
+/**
+ * The bytes every token id spells, as the tokenizer's decoder writes them: byte-level tokens
+ * through GPT-2's byte table; SentencePiece-style tokens with ▁ (U+2581) for a space and, when the
+ * model has byte_fallback, `<0xNN>` for the single byte NN. Special tokens and ids without an entry
+ * (padding rows of a larger embedding) spell nothing.
+ */
+export function vocabularyBytes(vocab: readonly (string | undefined)[], size: number, special: ReadonlySet<number>, spelling: TokenSpelling, byteFallback: boolean): Uint8Array[] {
+  const inverse = unicodeToBytes();
+  const encoder = new TextEncoder();
+  const out: Uint8Array[] = [];
+  for (let id = 0; id < size; id++) {
+    const token = vocab[id];
+    let bytes: Uint8Array | null = null;
+    if (token !== undefined && !special.has(id)) {
+      const fallback = byteFallback ? BYTE_FALLBACK.exec(token) : null;
+      if (spelling === 'byte-level') bytes = tokenBytes(token, inverse);
+      else bytes = fallback ? Uint8Array.of(parseInt(fallback[1], 16)) : encoder.encode(token.replaceAll('\u2581', ' '));
+    }
+    out.push(bytes ?? new Uint8Array(0));
+  }
+  return out;
+}

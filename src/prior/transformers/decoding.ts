@@ -6,7 +6,8 @@ import { int64Tensor, logProbRows, type CausalLM, type LogitsTensor, type PastKe
 /** What a decoding session needs to know about the model. */
 export interface DecodingSetup {
   model: CausalLM;
-  eotId: number;
+  /** The start symbol fed before every prompt (special-tokens.ts). */
+  bosId: number;
   context: number;
   /** Tokens dropped when a sequence reaches the context: it keeps its last context - margin tokens. */
   margin: number;
@@ -18,12 +19,12 @@ export interface DecodingSetup {
 /**
  * Batched step-by-step decoding over the key/value cache.
  *
- * Each sequence starts as <|endoftext|> + prompt (the document-start context the model was trained
- * with). Prompts are left-padded to a common length and masked, so every row's next-token
- * distribution sits in the last column; the graph derives positions from the attention mask, so
- * padding does not shift them. After that one token per row is fed per step with the cache.
+ * Each sequence starts as the start symbol + prompt (the document-start context the model was
+ * trained with: <|endoftext|>, <s>). Prompts are left-padded to a common length and masked, so every
+ * row's next-token distribution sits in the last column; positions come from the attention mask
+ * (in the graph, or as position_ids fed by model.ts), so padding does not shift them. After that one token per row is fed per step with the cache.
  *
- * The model has learned positions for `context` tokens only. When a push would take a sequence
+ * The model has positions for `context` tokens only (learned, or rotary within its trained length). When a push would take a sequence
  * past that, every row is re-encoded from its last `context - margin` tokens (a sliding window,
  * like long-document scoring); doing it for all rows at once keeps the batch one tensor, and the
  * margin makes it happen once every `margin` steps rather than every step.
@@ -43,7 +44,7 @@ export class CacheDecodingSession implements DecodingSession {
     private readonly setup: DecodingSetup,
     prompts: readonly Int32Array[],
   ) {
-    this.histories = prompts.map((p) => [setup.eotId, ...p]);
+    this.histories = prompts.map((p) => [setup.bosId, ...p]);
     this.lengths = prompts.map(() => 0);
   }
 
@@ -102,11 +103,11 @@ export class CacheDecodingSession implements DecodingSession {
 
   /** (Re-)encode every row from scratch: the whole history if it fits, else its last context - margin tokens. */
   private async encode(): Promise<void> {
-    const { context, margin, eotId } = this.setup;
+    const { context, margin, bosId } = this.setup;
     const rows = this.histories.length;
     const keep = this.histories.map((h) => (h.length <= context ? h : h.slice(h.length - (context - margin))));
     const width = Math.max(...keep.map((k) => k.length));
-    const ids = new BigInt64Array(rows * width).fill(BigInt(eotId));
+    const ids = new BigInt64Array(rows * width).fill(BigInt(bosId));
     const mask = new BigInt64Array(rows * width);
     keep.forEach((k, r) => {
       const pad = width - k.length; // left padding: the last column is every row's newest token
@@ -138,5 +139,37 @@ export class CacheDecodingSession implements DecodingSession {
 
   private assertOpen(): void {
     if (this.closed) throw new TailguardError('internal', 'decoding session used after close()');
+  }
+}
+
+/**
+ * Decoding for graphs that left padding would shift (probe.ts leftPaddingIsSafe: legacy GPT-2
+ * exports without position_ids): every prompt in a session of its own, so no row is ever padded.
+ * Slower (one forward pass per row and step) but the same distributions as scoring gives.
+ */
+export class RowwiseDecodingSession implements DecodingSession {
+  private constructor(private readonly rows: CacheDecodingSession[]) {}
+
+  static async open(setup: DecodingSetup, prompts: readonly Int32Array[]): Promise<RowwiseDecodingSession> {
+    const rows: CacheDecodingSession[] = [];
+    for (const prompt of prompts) rows.push(await CacheDecodingSession.open(setup, [prompt]));
+    return new RowwiseDecodingSession(rows);
+  }
+
+  async next(): Promise<TokenDistribution[]> {
+    const out: TokenDistribution[] = [];
+    for (const row of this.rows) out.push(...(await row.next()));
+    return out;
+  }
+
+  async push(tokens: readonly number[]): Promise<void> {
+    if (tokens.length !== this.rows.length) {
+      throw new TailguardError('internal', `push got ${tokens.length} tokens for ${this.rows.length} sequences`);
+    }
+    for (let r = 0; r < this.rows.length; r++) await this.rows[r].push([tokens[r]]);
+  }
+
+  async close(): Promise<void> {
+    for (const row of this.rows) await row.close();
   }
 }

@@ -1,12 +1,12 @@
 import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
 import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
-import { CacheDecodingSession } from './decoding.js';
+import { CacheDecodingSession, RowwiseDecodingSession } from './decoding.js';
 import { type GraphOpener, loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
-import { PROBE_TEXT, probeModel } from './probe.js';
+import { leftPaddingIsSafe, PROBE_TEXT, probeModel } from './probe.js';
 import { scoreDocuments } from './score.js';
-import { ByteLevelTokenizer } from './tokenizer.js';
+import { SpanTokenizer } from './tokenizer.js';
 
 /** The library that runs the graph: its name (in the run's manifest) and how it opens one; see load.ts. */
 export interface PriorBackend {
@@ -18,17 +18,19 @@ export interface PriorBackend {
 const XENOVA_BACKEND: PriorBackend = { name: 'xenova' };
 
 /**
- * A causal language model run by transformers.js (ONNX Runtime, CPU) as a ToEdit prior: byte-level
- * BPE tokens with character spans, batched scoring in overlapping windows, and batched sampling
- * over a key/value cache. Expects a graph that emits log-probabilities under the name `logits`
- * (as tools/model/export.py writes them); see models/brown-gpt-5m/README.md.
+ * A causal language model run by transformers.js (ONNX Runtime, CPU) as a ToEdit prior: BPE tokens
+ * (byte-level or SentencePiece-style) with character spans, batched scoring in overlapping windows,
+ * and batched sampling over a key/value cache. Takes Hugging Face ONNX exports of GPT-2, Llama and
+ * Qwen2-style decoders (raw logits, normalized here) and the shipped model's graph, which emits
+ * log-probabilities itself (models/brown-gpt-5m/README.md); see docs/priors.md.
  */
 export class TransformersPrior implements PriorModel {
   readonly identity: PriorIdentity;
 
   private constructor(
     private readonly model: CausalLM,
-    private readonly tok: ByteLevelTokenizer,
+    private readonly tok: SpanTokenizer,
+    private readonly bosId: number,
     private readonly context: number,
     private readonly stride: number,
     private readonly batchSize: number,
@@ -58,10 +60,11 @@ export class TransformersPrior implements PriorModel {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new TailguardError('config', `batchSize must be a positive integer, got ${batchSize}`);
     }
-    const tok = new ByteLevelTokenizer(loaded.tokenizer, vocabSize);
-    // Emittable: every token with bytes; the end-of-text control symbol is never written.
+    const { bosId, eosIds, special } = loaded.tokens;
+    const tok = new SpanTokenizer(loaded.tokenizer, vocabSize, special);
+    // Emittable: every token that spells text; control symbols (BOS, EOS, special) are never written.
     const emittable = new Uint8Array(vocabSize);
-    for (let id = 0; id < vocabSize; id++) emittable[id] = id !== tok.eotId && loaded.tokenizer.model.vocab[id] !== undefined ? 1 : 0;
+    for (let id = 0; id < vocabSize; id++) emittable[id] = !special.has(id) && loaded.tokenizer.model.vocab[id] !== undefined ? 1 : 0;
     const sha256 = loaded.onnxSha256;
     const identity: PriorIdentity = {
       type: 'transformers',
@@ -75,25 +78,27 @@ export class TransformersPrior implements PriorModel {
         windowStride: stride,
         batchSize,
         quantized: options.quantized ?? false,
-        eotId: tok.eotId,
+        bosId,
+        eosIds,
         modelType: loaded.config.model_type,
-        layers: loaded.config.n_layer,
-        width: loaded.config.n_embd,
+        layers: loaded.config.n_layer ?? loaded.config.num_hidden_layers,
+        width: loaded.config.n_embd ?? loaded.config.hidden_size,
+        spelling: tok.spelling,
       },
     };
     // The bundled export emits log-probabilities; anything else gets normalized in JavaScript.
     const normalize = loaded.config.output_is_log_softmax !== true;
-    await probeModel(
-      { model: loaded.model, eotId: tok.eotId, vocabSize, context, normalize },
-      tok.tokenize(PROBE_TEXT).ids,
-      loaded.folder ?? loaded.name,
-      RESTORE_HINT,
-    ).catch(async (error: unknown) => {
+    const probeIds = tok.tokenize(PROBE_TEXT).ids;
+    let leftPadding: boolean;
+    try {
+      await probeModel({ model: loaded.model, bosId, vocabSize, context, normalize }, probeIds, loaded.folder ?? loaded.name, RESTORE_HINT);
+      leftPadding = await leftPaddingIsSafe(loaded.model, [bosId, ...probeIds.subarray(0, 8)], bosId);
+    } catch (error) {
       await loaded.model.dispose();
       throw error;
-    });
-    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, checksums: loaded.checksums };
-    return new TransformersPrior(loaded.model, tok, context, stride, batchSize, emittable, normalize, identity, loaded.warnings);
+    }
+    identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, leftPadding, checksums: loaded.checksums };
+    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, normalize, identity, loaded.warnings);
   }
 
   tokenize(text: string): TokenizedText {
@@ -104,7 +109,7 @@ export class TransformersPrior implements PriorModel {
     return scoreDocuments(
       {
         model: this.model,
-        eotId: this.tok.eotId,
+        bosId: this.bosId,
         vocabSize: this.identity.vocabSize,
         context: this.context,
         stride: this.stride,
@@ -123,8 +128,8 @@ export class TransformersPrior implements PriorModel {
   }
 
   /** Token i's span and the new token's text (grown to whole characters if i splits one). */
-  replacementSpan(_text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string } {
-    return this.tok.replacementSpan(tokens, i, id);
+  replacementSpan(text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string } {
+    return this.tok.replacementSpan(text, tokens, i, id);
   }
 
   isEmittable(id: number): boolean {
@@ -137,10 +142,9 @@ export class TransformersPrior implements PriorModel {
 
   /** Decoding keeps the last 3/4 of the context when a sequence fills it (margin = context / 4). */
   beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
-    return CacheDecodingSession.open(
-      { model: this.model, eotId: this.tok.eotId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize },
-      prompts,
-    );
+    const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize };
+    // Prompts are left-padded to decode together, unless padding would shift the graph's positions.
+    return this.identity.details?.leftPadding === false ? RowwiseDecodingSession.open(setup, prompts) : CacheDecodingSession.open(setup, prompts);
   }
 
   async dispose(): Promise<void> {

@@ -31,7 +31,7 @@ export interface ProbeResult {
 
 export interface ProbeSetup {
   model: CausalLM;
-  eotId: number;
+  bosId: number;
   vocabSize: number;
   context: number;
   normalize: boolean;
@@ -55,7 +55,7 @@ export interface ProbeSetup {
  * on every load, checksums or not (defence in depth: a model can be damaged before its SHA256SUMS is written).
  */
 export async function probeModel(setup: ProbeSetup, ids: Int32Array, model: string, fix: string): Promise<ProbeResult> {
-  const input = Int32Array.from([setup.eotId, ...ids]).subarray(0, setup.context);
+  const input = Int32Array.from([setup.bosId, ...ids]).subarray(0, setup.context);
   const n = input.length;
   const out = await setup.model.forward({
     input_ids: int64Tensor(BigInt64Array.from(input, (id) => BigInt(id)), 1, n),
@@ -96,4 +96,32 @@ export async function probeModel(setup: ProbeSetup, ids: Int32Array, model: stri
     );
   }
   return result;
+}
+
+/**
+ * Whether a left-padded row gets the numbers it gets alone. Graphs with a `position_ids` input
+ * (fed from the mask) and the shipped model's graph (positions from the mask inside) do; legacy
+ * GPT-2 exports without that input number positions from the cache length whatever the mask
+ * says, as transformers' GPT2Model does when it is given no position_ids, so padding shifts them.
+ * Measured rather than guessed from names: one forward pass of the same tokens padded on the right
+ * (always safe under a causal mask) and on the left, compared at the last real token.
+ */
+export async function leftPaddingIsSafe(model: CausalLM, ids: readonly number[], padId: number): Promise<boolean> {
+  const n = ids.length;
+  const pad = 3;
+  const width = n + pad;
+  const input = new BigInt64Array(2 * width).fill(BigInt(padId));
+  const mask = new BigInt64Array(2 * width);
+  ids.forEach((id, j) => {
+    input[j] = input[width + pad + j] = BigInt(id);
+    mask[j] = mask[width + pad + j] = 1n;
+  });
+  const out = await model.forward({ input_ids: int64Tensor(input, 2, width), attention_mask: int64Tensor(mask, 2, width) });
+  const [, steps, vocab] = out.logits.dims as number[];
+  const data = out.logits.data as Float32Array;
+  const right = data.subarray((n - 1) * vocab, n * vocab);
+  const left = data.subarray((steps + width - 1) * vocab, (steps + width) * vocab);
+  let diff = 0;
+  for (let v = 0; v < vocab; v++) diff = Math.max(diff, Math.abs(right[v] - left[v]));
+  return diff < 1e-3;
 }

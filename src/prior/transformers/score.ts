@@ -8,7 +8,8 @@ import { planWindows, type ScoringWindow } from './windows.js';
 /** What scoring needs to know about the model. */
 export interface ScoringSetup {
   model: CausalLM;
-  eotId: number;
+  /** The start symbol fed before every document (special-tokens.ts). */
+  bosId: number;
   vocabSize: number;
   context: number;
   stride: number;
@@ -25,13 +26,15 @@ interface Job {
 }
 
 /**
- * Score documents: <|endoftext|> is prepended so position 0 is scored, long documents are cut into
- * overlapping windows (see windows.ts), and windows of all documents are batched together,
- * longest first so a batch pads little. Padding goes on the right and is masked; the graph derives
- * positions from the attention mask, so a window's numbers do not depend on what shares its batch.
+ * Score documents: the family's start symbol (<|endoftext|>, <s>) is prepended so position 0 is
+ * scored, long documents are cut into overlapping windows (see windows.ts), and windows of all
+ * documents are batched together, longest first so a batch pads little. Padding goes on the right
+ * and is masked; positions come from the attention mask (in the graph, or as position_ids fed by
+ * model.ts), so a window's numbers do not depend on what shares its batch, and every window starts
+ * at position 0, exactly as if it were scored alone.
  */
 export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number, plan: ReadoutPlan): Promise<TokenScores[]> {
-  const { model, eotId, vocabSize, context, stride, batchSize, emittable } = setup;
+  const { model, bosId, vocabSize, context, stride, batchSize, emittable } = setup;
   const k = Math.max(0, Math.min(topK, vocabSize));
   const results: TokenScores[] = docs.map((d) => emptyScores(d.ids.length, k, plan.moments));
   const jobs: Job[] = [];
@@ -40,13 +43,13 @@ export async function scoreDocuments(setup: ScoringSetup, docs: readonly Tokeniz
   });
   jobs.sort((a, b) => b.window.end - b.window.start - (a.window.end - a.window.start) || a.doc - b.doc);
 
-  // s[j] of document d: <|endoftext|> then the document's ids.
-  const tokenAt = (d: number, j: number): number => (j === 0 ? eotId : docs[d].ids[j - 1]);
+  // s[j] of document d: the start symbol, then the document's ids.
+  const tokenAt = (d: number, j: number): number => (j === 0 ? bosId : docs[d].ids[j - 1]);
 
   for (let at = 0; at < jobs.length; at += batchSize) {
     const batch = jobs.slice(at, at + batchSize);
     const width = batch[0].window.end - batch[0].window.start; // longest first
-    const ids = new BigInt64Array(batch.length * width).fill(BigInt(eotId));
+    const ids = new BigInt64Array(batch.length * width).fill(BigInt(bosId));
     const mask = new BigInt64Array(batch.length * width);
     batch.forEach(({ doc, window }, r) => {
       for (let j = window.start; j < window.end; j++) {

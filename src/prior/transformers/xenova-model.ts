@@ -1,31 +1,24 @@
-import { Tensor } from '@xenova/transformers';
-import type { CausalLM, Int64Matrix, PastKeyValues } from './model.js';
+import { AutoModelForCausalLM, Tensor } from '@xenova/transformers';
+import type { OpenedGraph } from './model.js';
 
-/** What @xenova/transformers' AutoModelForCausalLM gives: a forward step over its own Tensors. */
-interface XenovaCausalLM {
-  forward(inputs: { input_ids: Tensor; attention_mask: Tensor; past_key_values?: Record<string, Tensor> | null }): Promise<{
-    logits: Tensor;
-    past_key_values: Record<string, Tensor>;
-  }>;
+/** What transformers.js v2 hands back from AutoModelForCausalLM: its onnxruntime session and dispose. */
+interface XenovaModel {
+  session: OpenedGraph['session'];
+  generation_config?: Record<string, unknown> | null;
   dispose(): Promise<unknown>;
 }
 
-const tensor = (m: Int64Matrix) => new Tensor('int64', m.data, m.dims);
-
 /**
- * A transformers.js v2 model behind the library-neutral CausalLM (model.ts): inputs become its
- * Tensors (no copy: the Tensor keeps the same BigInt64Array), outputs pass through, since they
- * already have the `data` and `dims` that scoring reads, and the cache is its own Record.
+ * The default backend: @xenova/transformers (onnxruntime-node 1.14, CPU) finds and opens the graph
+ * (`model_file_name` picks the layout); SessionCausalLM feeds its session with the library's Tensor.
+ * Runs with transformers.js's env set for the load (load.ts).
  */
-export function xenovaCausalLM(model: unknown): CausalLM {
-  const inner = model as XenovaCausalLM;
+export async function openXenovaGraph(id: string, options: { quantized: boolean; layout: string }): Promise<OpenedGraph> {
+  const model = (await AutoModelForCausalLM.from_pretrained(id, { quantized: options.quantized, model_file_name: options.layout })) as unknown as XenovaModel;
   return {
-    forward: async ({ input_ids, attention_mask, past_key_values }) =>
-      inner.forward({
-        input_ids: tensor(input_ids),
-        attention_mask: tensor(attention_mask),
-        past_key_values: (past_key_values ?? null) as Record<string, Tensor> | null,
-      }) as Promise<{ logits: Tensor; past_key_values: PastKeyValues }>,
-    dispose: () => inner.dispose(),
+    session: model.session,
+    tensor: (type, data, dims) => new Tensor(type, data as never, dims),
+    generationConfig: model.generation_config ?? null,
+    dispose: () => model.dispose(),
   };
 }
