@@ -2,12 +2,14 @@
 // @huggingface/transformers (onnxruntime-node 1.30) must give what the default backend
 // (@xenova/transformers, onnxruntime-node 1.14) gives, through the library and through the CLI.
 import test from 'ava';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBrown, TailguardError, type TokenizedText, TransformersPrior } from '../src/index.js';
 import { loadHuggingfacePrior } from '../src/prior/huggingface/index.js';
 import { openPrior } from '../src/prior/open.js';
 import { cli, startNode, writeJsonlPipeline } from './helpers/cli.js';
+import { FAMILIES, readReference } from './helpers/families.js';
 import { tempDir } from './helpers/temp-dir.js';
 
 const MODEL = 'models/brown-gpt-5m';
@@ -35,7 +37,7 @@ test.after.always(async () => {
   await huggingface?.dispose();
 });
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => (a.length === b.length ? Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0) : Infinity);
 
 test('the manifest says which backend and device ran the model; weights, tokens and windows are the same', (t) => {
   t.is(huggingface.identity.details?.backend, 'huggingface');
@@ -149,3 +151,25 @@ test('tailguard score, and a run that edits and generates, work with "backend": 
   t.is(withoutP(hfRun[2], 0), withoutP(xenovaRun[2], 1), 'edits.jsonl: other edits');
   t.true(logged[0].length > 10 && maxDiff(logged[0], logged[1]) < TOLERANCE, 'edits.jsonl: the logged probabilities');
 });
+
+// The test models of each family (test/fixtures/models, made by tools/model/families). Those not
+// yet in the tree are left out here; test/family-priors.test.ts requires every one of them.
+for (const f of FAMILIES.filter((family) => existsSync(family.folder))) {
+  test(`${f.name}: the huggingface backend gives PyTorch's log-probabilities within 1e-3 and the default backend's within 1e-4`, async (t) => {
+    const [hf, x] = [await loadHuggingfacePrior({ model: f.folder }), await TransformersPrior.load({ model: f.folder })];
+    t.teardown(async () => {
+      await hf.dispose();
+      await x.dispose();
+    });
+    t.true(hf.identity.details?.checksums === 'verified' && hf.identity.sha256 === x.identity.sha256);
+    const ref = await readReference(f);
+    const all = [...ref.texts, ...ref.documents];
+    const docs = all.map((r) => ({ ids: Int32Array.from(r.ids), starts: new Int32Array(r.ids.length), ends: new Int32Array(r.ids.length) }));
+    t.true(all.some((r) => r.ids.length > hf.identity.contextSize), 'a reference document spans several windows');
+    const [a, b] = [await hf.score(docs, { topK: 0 }), await x.score(docs, { topK: 0 })];
+    all.forEach((r, d) => {
+      t.true(maxDiff(a[d].logProb, r.logProbs) < 1e-3, `text ${d}: ${maxDiff(a[d].logProb, r.logProbs)} from PyTorch`);
+      t.true(maxDiff(a[d].logProb, b[d].logProb) < TOLERANCE, `text ${d}: ${maxDiff(a[d].logProb, b[d].logProb)} from the default backend`);
+    });
+  });
+}
