@@ -19,11 +19,12 @@ export async function openPrior(config: PriorConfig, log: (message: string) => v
     return prior;
   }
   const { type: _type, backend, device, ...options } = config;
-  // Loaded only when asked for: transformers.js and onnxruntime take 0.27 s to import, which every
-  // n-gram run and each of its worker processes would pay for nothing.
   if (backend === 'xenova' && device !== undefined && device !== 'cpu') {
     throw new TailguardError('config', `prior.device "${device}" needs "backend": "huggingface": the default backend (@xenova/transformers) runs on the CPU only`);
   }
+  // Loaded only when asked for: transformers.js and onnxruntime take 0.27 s to import, which every
+  // n-gram run and each of its worker processes would pay for nothing (the second backend, its own
+  // onnxruntime, only when a pipeline names it).
   const { TransformersPrior } = await import('./transformers/index.js');
   const model = resolveResource(options.model);
   const prior =
