@@ -7,16 +7,17 @@
  * Pre-tokenization uses exactly the regex of transformers.js's ByteLevel pre-tokenizer, so the
  * words counted here are the words the runtime tokenizer will apply merges to.
  *
- * Usage: npx tsx tools/model/train-bpe.mts <train.jsonl> <outDir> [vocabSize=8192]
+ * Usage: npx tsx tools/model/train-bpe.mts <train.jsonl> <outDir> [vocabSize=8192] [context=256]
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bytesToUnicode } from '../../src/prior/transformers/bytes.js';
 import { learnMerges } from './bpe-merges.mts';
 
-const [trainFile, outDir, vocabArg] = process.argv.slice(2);
-if (!trainFile || !outDir) throw new Error('usage: train-bpe.mts <train.jsonl> <outDir> [vocabSize]');
+const [trainFile, outDir, vocabArg, contextArg] = process.argv.slice(2);
+if (!trainFile || !outDir) throw new Error('usage: train-bpe.mts <train.jsonl> <outDir> [vocabSize] [context]');
 const VOCAB_SIZE = Number(vocabArg ?? 8192);
+const CONTEXT = Number(contextArg ?? 256); // the model's context, tokenizer_config's model_max_length
 const EOT = '<|endoftext|>';
 const EOT_ID = VOCAB_SIZE - 1;
 
@@ -76,7 +77,7 @@ const tokenizer = {
 };
 const tokenizerConfig = {
   tokenizer_class: 'GPT2Tokenizer',
-  model_max_length: 256,
+  model_max_length: CONTEXT,
   clean_up_tokenization_spaces: false,
   add_prefix_space: false,
   add_bos_token: false,

@@ -36,6 +36,8 @@ export class TransformersPrior implements PriorModel {
     private readonly batchSize: number,
     private readonly emittable: Uint8Array,
     private readonly normalize: boolean,
+    /** Whether prompts may be left-padded to decode together (probe.ts leftPaddingIsSafe). */
+    private readonly leftPadding: boolean,
     identity: PriorIdentity,
     /** What the user should hear about this model once it is open (e.g. that no checksums verified it). */
     readonly warnings: readonly string[],
@@ -98,7 +100,7 @@ export class TransformersPrior implements PriorModel {
       throw error;
     }
     identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, leftPadding, checksums: loaded.checksums };
-    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, normalize, identity, loaded.warnings);
+    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, normalize, leftPadding, identity, loaded.warnings);
   }
 
   tokenize(text: string): TokenizedText {
@@ -144,7 +146,7 @@ export class TransformersPrior implements PriorModel {
   beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
     const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize };
     // Prompts are left-padded to decode together, unless padding would shift the graph's positions.
-    return this.identity.details?.leftPadding === false ? RowwiseDecodingSession.open(setup, prompts) : CacheDecodingSession.open(setup, prompts);
+    return this.leftPadding ? CacheDecodingSession.open(setup, prompts) : RowwiseDecodingSession.open(setup, prompts);
   }
 
   async dispose(): Promise<void> {

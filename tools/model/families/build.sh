@@ -29,7 +29,7 @@ for family in "${FAMILIES[@]}"; do
   # prior's sanity probe (perplexity below uniform, context helps by 1.5x).
   case "$family" in
     gpt2)
-      npx tsx tools/model/train-bpe.mts "$CACHE/train.jsonl" "$tok" 4096
+      npx tsx tools/model/train-bpe.mts "$CACHE/train.jsonl" "$tok" 4096 "$CONTEXT"
       start='<|endoftext|>'
       shape=(--n-layer 2 --n-embd 128 --n-head 4 --steps 500) ;;
     llama)

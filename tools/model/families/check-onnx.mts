@@ -7,13 +7,18 @@
  *  3. a batch of the first two texts, the shorter left-padded, position_ids counted from the mask as
  *     transformers.js does: the padded row within 1e-3 of its single pass. A graph without a
  *     position_ids input (legacy GPT-2) shifts a padded row's positions: the difference is printed, not failed.
+ *  4. Tailguard's sanity probe (src/prior/transformers/probe.ts) on the bare graph: perplexity below
+ *     uniform and the context helping, what every load of the model will demand.
  * Also prints the graph's input and output names. Exit 1 on a failure.
  *
  * Usage: npx tsx tools/model/families/check-onnx.mts <modelFolder>
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { AutoTokenizer, env } from '@xenova/transformers';
 import ort from 'onnxruntime-node';
+import type { CausalLM } from '../../../src/prior/transformers/model.js';
+import { PROBE_TEXT, probeModel } from '../../../src/prior/transformers/probe.js';
 
 const folder = process.argv[2];
 if (!folder) throw new Error('usage: check-onnx.mts <modelFolder>');
@@ -117,5 +122,30 @@ for (const text of ref.texts) {
   const { rows } = await run(ids, mask, positions, emptyPast(2), false);
   const got = short.slice(1).map((id, i) => rows[1][pad + i][id]);
   report(`left-padded row (${pad} pads) vs its single pass`, Math.max(...got.map((x, i) => Math.abs(x - single[shortIndex][i]))), hasPositions);
+}
+// 4. The sanity probe, through a CausalLM that feeds the graph what it needs beyond ids and mask.
+{
+  env.allowRemoteModels = false;
+  env.localModelPath = dirname(resolve(folder)) + '/';
+  const tokenizer = await AutoTokenizer.from_pretrained(basename(resolve(folder)));
+  const model = {
+    async forward(inputs: { input_ids: ort.Tensor; attention_mask: ort.Tensor }) {
+      const n = inputs.input_ids.dims[1] as number;
+      const feeds: Record<string, ort.Tensor> = { input_ids: inputs.input_ids, attention_mask: inputs.attention_mask, ...emptyPast(1) };
+      if (hasPositions) feeds.position_ids = int64([range(0, n)]);
+      if (hasBranch) feeds.use_cache_branch = new ort.Tensor('bool', [false], [1]);
+      return { logits: (await session.run(feeds)).logits, past_key_values: {} };
+    },
+    dispose: async () => undefined,
+  } as unknown as CausalLM;
+  const ids = Int32Array.from(tokenizer.encode(PROBE_TEXT, null, { add_special_tokens: false }) as number[]);
+  const setup = { model, eotId: start, vocabSize: config.vocab_size, context: config.n_positions ?? config.max_position_embeddings, normalize: true };
+  try {
+    const probe = await probeModel(setup, ids, folder, '');
+    console.log(`  ok   sanity probe: perplexity ${probe.perplexity.toFixed(1)} on ${probe.tokens} tokens, ${probe.contextFreePerplexity.toFixed(1)} with the context averaged away (vocabulary ${config.vocab_size})`);
+  } catch (error) {
+    failed = true;
+    console.log(`  FAIL ${(error as Error).message}`);
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -9,7 +9,7 @@ input/output contract of Hugging Face's ONNX exports (optimum), raw logits:
   outputs logits float32 [batch_size, sequence_length, vocab_size]   (raw, not log_softmax)
           present.N.key / .value [batch_size, num_key_value_heads, past_sequence_length + sequence_length, head_dim]
 
-Layouts: `single` writes onnx/model.onnx (optimum >= 1.14: the first step gets an empty past of the
+Layouts: `single` writes onnx/model.onnx (newer optimum exports: the first step gets an empty past of the
 batch's size); `merged` writes onnx/decoder_model_merged.onnx (transformers.js v2 / optimum --legacy):
 with use_cache_branch false the past inputs are ignored (an empty past of the input's batch is used),
 as the If node of optimum's merged decoders does, so the usual first call with a batch-1 empty past works.

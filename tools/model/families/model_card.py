@@ -64,7 +64,7 @@ def main():
         '| | |', '|---|---|',
         f'| `config.json` | model_type `{config["model_type"]}`, {config["architectures"][0]} |',
         f'| graph | `{graph}` ({os.path.getsize(graph_path):,} bytes, sha256 `{sha}`) |',
-        f'| layout | {"merged decoder with `use_cache_branch` (transformers.js v2 / optimum --legacy)" if args.layout == "merged" else "single file (optimum >= 1.14, transformers.js v3)"} |',
+        f'| layout | {"merged decoder with `use_cache_branch` (transformers.js v2 / optimum --legacy)" if args.layout == "merged" else "single file (newer optimum exports without --legacy; transformers.js v3)"} |',
         f'| inputs | {", ".join("`" + i + "`" for i in inputs)} |',
         '| outputs | `logits` (raw, not log_softmax), `present.N.key/value` |',
         f'| cache shape | [batch, {kv} key/value heads, past, {width // heads}] |',
