@@ -25,6 +25,14 @@ export const transformersPriorSchema = z
     /** Windows per forward pass. */
     batchSize: z.number().int().min(1).max(256).default(16),
     windowStride: z.number().int().min(1).optional(),
+    /**
+     * The library that runs the graph: @xenova/transformers (onnxruntime 1.14, CPU) or
+     * @huggingface/transformers (onnxruntime 1.30: newer operators, CUDA / WebGPU providers).
+     * Both read the model folder, tokenize and score the same way (docs/priors.md).
+     */
+    backend: z.enum(['xenova', 'huggingface']).default('xenova'),
+    /** Execution provider of the huggingface backend (cpu, cuda, webgpu, ...); only CPU is tested. The xenova backend has the CPU only. */
+    device: z.string().min(1).optional(),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { NGramPrior } from './ngram/prior.js';
 import type { PriorModel } from './types.js';
 import type { PriorConfig } from './config.js';
 import { resolveResource } from '../package-resource.js';
+import { TailguardError } from '../errors.js';
 
 /** Build the prior a pipeline names: train or load the n-gram model, or load a transformers.js model. */
 export async function openPrior(config: PriorConfig, log: (message: string) => void): Promise<PriorModel> {
@@ -17,12 +18,21 @@ export async function openPrior(config: PriorConfig, log: (message: string) => v
     log(`${trained ? 'trained' : 'loaded'} ${prior.identity.name} (${describeCorpus(config.train)}, vocabulary ${prior.identity.vocabSize}) ${trained ? 'and saved to' : 'from'} ${config.file} in ${seconds()}s`);
     return prior;
   }
-  const { type: _type, ...options } = config;
+  const { type: _type, backend, device, ...options } = config;
+  if (backend === 'xenova' && device !== undefined && device !== 'cpu') {
+    throw new TailguardError('config', `prior.device "${device}" needs "backend": "huggingface": the default backend (@xenova/transformers) runs on the CPU only`);
+  }
   // Loaded only when asked for: transformers.js and onnxruntime take 0.27 s to import, which every
-  // n-gram run and each of its worker processes would pay for nothing.
+  // n-gram run and each of its worker processes would pay for nothing (the second backend, its own
+  // onnxruntime, only when a pipeline names it).
   const { TransformersPrior } = await import('./transformers/index.js');
-  const prior = await TransformersPrior.load({ ...options, model: resolveResource(options.model) });
-  log(`loaded ${prior.identity.name} (transformers.js, vocabulary ${prior.identity.vocabSize}, context ${prior.identity.contextSize}) in ${seconds()}s`);
+  const model = resolveResource(options.model);
+  const prior =
+    backend === 'huggingface'
+      ? await (await import('./huggingface/index.js')).loadHuggingfacePrior({ ...options, model, device })
+      : await TransformersPrior.load({ ...options, model });
+  const library = backend === 'huggingface' ? `@huggingface/transformers on ${device ?? 'cpu'}` : 'transformers.js';
+  log(`loaded ${prior.identity.name} (${library}, vocabulary ${prior.identity.vocabSize}, context ${prior.identity.contextSize}) in ${seconds()}s`);
   for (const warning of prior.warnings) log(`warning: ${warning}`);
   return prior;
 }

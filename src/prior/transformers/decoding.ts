@@ -1,8 +1,7 @@
 import { TailguardError } from '../../errors.js';
-import type { Tensor } from '@xenova/transformers';
 import type { DecodingSession, TokenDistribution } from '../types.js';
 import { DenseDistribution } from './distribution.js';
-import { int64Tensor, logProbRows, type CausalLM } from './model.js';
+import { int64Tensor, logProbRows, type CausalLM, type LogitsTensor, type PastKeyValues } from './model.js';
 
 /** What a decoding session needs to know about the model. */
 export interface DecodingSetup {
@@ -34,7 +33,7 @@ export class CacheDecodingSession implements DecodingSession {
   private readonly histories: number[][];
   /** Real (unpadded) tokens in the cache per row. */
   private readonly lengths: number[];
-  private past: Record<string, Tensor> | null = null;
+  private past: PastKeyValues | null = null;
   /** Attention mask of the cached columns, row-major [rows, width]. */
   private mask = new BigInt64Array(0);
   private width = 0;
@@ -130,7 +129,7 @@ export class CacheDecodingSession implements DecodingSession {
   }
 
   /** Distributions of the last column of every row, as views of the output tensor. */
-  private setCurrent(logits: Tensor): void {
+  private setCurrent(logits: LogitsTensor): void {
     const { data, steps, vocab } = logProbRows(logits, this.setup.normalize);
     this.current = this.histories.map((_, r) => {
       const base = (r * steps + steps - 1) * vocab;

@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { AutoModelForCausalLM, AutoTokenizer, env } from '@xenova/transformers';
+import { AutoConfig, AutoTokenizer, env } from '@xenova/transformers';
 import { TailguardError } from '../../errors.js';
 import { sha256File, unverifiedWarning, verifyChecksums } from './checksums.js';
-import { SessionCausalLM, type CausalLM, type XenovaCausalLM } from './model.js';
+import { SessionCausalLM, type CausalLM, type OpenedGraph } from './model.js';
+import { openXenovaGraph } from './xenova-model.js';
 import { quietLibraries } from './quiet-libraries.js';
 import { documentTokens, type DocumentTokens } from './special-tokens.js';
 import type { TokenizerLike } from './tokenizer.js';
@@ -52,7 +53,7 @@ export const RESTORE_HINT = 'Restore the folder from a clean copy (for the shipp
  * `model_file_name` option picks the file.
  */
 const LAYOUTS = ['decoder_model_merged', 'model'] as const;
-type Layout = (typeof LAYOUTS)[number];
+export type Layout = (typeof LAYOUTS)[number];
 
 function onnxName(quantized: boolean, layout: Layout = 'decoder_model_merged'): string {
   return `onnx/${layout}${quantized ? '_quantized' : ''}.onnx`;
@@ -120,8 +121,30 @@ async function withEnv<T>(settings: { allowRemoteModels: boolean; localModelPath
   return turn;
 }
 
-/** Load tokenizer, model and config from a local folder or (if allowed) the hub. */
-export async function loadModel(options: TransformersPriorOptions): Promise<LoadedModel> {
+/** Where a backend finds the graph: a hub id, or a folder's name resolved against the localModelPath set for the load. */
+export interface GraphSource {
+  id: string;
+  /** The local folder, or null for a hub id (allowRemote). */
+  folder: string | null;
+  quantized: boolean;
+  /** Which graph: onnx/<layout>[_quantized].onnx. */
+  layout: Layout;
+}
+
+/**
+ * How a backend opens a model's ONNX graph. The folder checks, checksums, config and tokenizer are
+ * the same for every backend (the tokenizer is always @xenova/transformers', so both backends cut
+ * text into the same tokens); only the library that runs the graph differs. It runs inside
+ * quietLibraries and with transformers.js's env set for the load; a TailguardError it throws
+ * reaches the user as it is.
+ */
+export type GraphOpener = (source: GraphSource) => Promise<OpenedGraph>;
+
+/** The default backend: @xenova/transformers (onnxruntime-node 1.14, CPU). */
+const openXenova: GraphOpener = ({ id, quantized, layout }) => openXenovaGraph(id, { quantized, layout });
+
+/** Load tokenizer, model and config from a local folder or (if allowed) the hub; `openGraph` picks the backend. */
+export async function loadModel(options: TransformersPriorOptions, openGraph: GraphOpener = openXenova): Promise<LoadedModel> {
   const quantized = options.quantized ?? false;
   const folder = resolve(options.model);
   const local = existsSync(folder) || !options.allowRemote;
@@ -147,11 +170,12 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
         } catch (cause) {
           throw new TailguardError('model', `Could not load the tokenizer of "${folder}": ${reason(cause, 0)}. ${REBUILD_HINT}`, { file: join(folder, 'tokenizer.json'), cause });
         }
-        let model: unknown;
+        let model: OpenedGraph;
         const from = heard.length;
         try {
-          model = await AutoModelForCausalLM.from_pretrained(id, { quantized, model_file_name: layout });
+          model = await openGraph({ id, folder, quantized, layout });
         } catch (cause) {
+          if (cause instanceof TailguardError) throw cause;
           throw new TailguardError('model', `Could not load "${onnxFile}" (missing, truncated or not an ONNX graph?): ${reason(cause, from)}. ${REBUILD_HINT}`, { file: onnxFile, cause });
         }
         return { tokenizer, model };
@@ -172,18 +196,19 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
   const loaded = await withEnv({ allowRemoteModels: true }, () =>
     quietLibraries(async (heard) => {
       try {
+        const config = (await AutoConfig.from_pretrained(id)) as unknown as Record<string, unknown>;
         const tokenizer = await AutoTokenizer.from_pretrained(id);
         // The hub lists no files here: the merged decoder first, as transformers.js does, then model.onnx.
-        const model = await AutoModelForCausalLM.from_pretrained(id, { quantized }).catch(() =>
-          AutoModelForCausalLM.from_pretrained(id, { quantized, model_file_name: 'model' }),
-        );
-        return { tokenizer, model };
+        const open = (layout: Layout) => openGraph({ id, folder: null, quantized, layout });
+        const model = await open('decoder_model_merged').catch(() => open('model'));
+        return { config, tokenizer, model };
       } catch (cause) {
+        if (cause instanceof TailguardError) throw cause;
         throw new TailguardError('model', `Could not load model "${id}" from the hub: ${heard[0] ?? (cause as Error).message}`, { cause });
       }
     }),
   );
-  const config = (loaded.model as unknown as { config: Record<string, unknown> }).config;
+  // Only the default backend caches in transformers.js's env.cacheDir; another backend's hub model gets sha256 "unknown".
   const cached = LAYOUTS.map((l) => join(String(env.cacheDir ?? ''), id, onnxName(quantized, l))).find((f) => existsSync(f));
   const onnxFile = cached ?? null;
   return {
@@ -194,20 +219,20 @@ export async function loadModel(options: TransformersPriorOptions): Promise<Load
     // The hub publishes no checksums transformers.js checks; the probe is all there is.
     checksums: 'none',
     warnings: [],
-    ...(await assemble(loaded, config, `${id}/config.json`, onnxFile ?? id)),
+    ...(await assemble(loaded, loaded.config, `${id}/config.json`, onnxFile ?? id)),
   };
 }
 
 /** Config, tokenizer, control tokens and the forward step of a loaded model. */
-async function assemble(loaded: { tokenizer: unknown; model: unknown }, config: Record<string, unknown>, configFile: string, onnxFile: string): Promise<Pick<LoadedModel, 'config' | 'tokenizer' | 'tokens' | 'model'>> {
-  const xenova = loaded.model as XenovaCausalLM & { generation_config?: Record<string, unknown> | null };
+async function assemble(loaded: { tokenizer: unknown; model: OpenedGraph }, config: Record<string, unknown>, configFile: string, onnxFile: string): Promise<Pick<LoadedModel, 'config' | 'tokenizer' | 'tokens' | 'model'>> {
+  const graph = loaded.model;
   const tokenizer = loaded.tokenizer as TokenizerLike;
   try {
     const valid = validateConfig(config, configFile);
-    const tokens = documentTokens(valid, xenova.generation_config ?? null, tokenizer._tokenizer_config, tokenizer.model.tokens_to_ids, tokenizer.all_special_ids, valid.vocab_size, configFile);
-    return { config: valid, tokenizer, tokens, model: new SessionCausalLM(xenova, valid, onnxFile) };
+    const tokens = documentTokens(valid, graph.generationConfig, tokenizer._tokenizer_config, tokenizer.model.tokens_to_ids, tokenizer.all_special_ids, valid.vocab_size, configFile);
+    return { config: valid, tokenizer, tokens, model: new SessionCausalLM(graph, valid, onnxFile) };
   } catch (error) {
-    await xenova.dispose();
+    await graph.dispose();
     throw error;
   }
 }

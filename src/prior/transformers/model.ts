@@ -1,20 +1,49 @@
-import { Tensor } from '@xenova/transformers';
 import { graphInputs, pastNameOf, pastNames, positionIds, type GraphInputs } from './feeds.js';
 import { logSoftmaxRows } from './readout.js';
+
+/**
+ * The inputs and outputs of a forward pass, as plain data that neither ONNX library owns: scoring,
+ * decoding and the probe build and read these, so they are the same whichever backend opened the
+ * graph (@xenova/transformers with onnxruntime-node 1.14, or @huggingface/transformers with 1.30,
+ * src/prior/huggingface/). Only SessionCausalLM turns them into the session's own Tensors.
+ */
+export interface Int64Matrix {
+  type: 'int64';
+  data: BigInt64Array;
+  dims: [number, number];
+}
+
+/** The `logits` output: [batch, steps, vocab] floats (either onnxruntime's Tensor has these fields). */
+export interface LogitsTensor {
+  data: unknown;
+  dims: readonly number[];
+}
+
+/** The key/value cache of a forward pass (`past_key_values.N.key/value`), handed back unchanged to the next step. */
+export type PastKeyValues = Record<string, unknown>;
 
 /** The slice of a causal LM used here: one forward step over a key/value cache. */
 export interface CausalLM {
   forward(inputs: {
-    input_ids: Tensor;
-    attention_mask: Tensor;
-    past_key_values?: Record<string, Tensor> | null;
-  }): Promise<{ logits: Tensor; past_key_values: Record<string, Tensor> }>;
+    input_ids: Int64Matrix;
+    attention_mask: Int64Matrix;
+    past_key_values?: PastKeyValues | null;
+  }): Promise<{ logits: LogitsTensor; past_key_values: PastKeyValues }>;
   dispose(): Promise<unknown>;
 }
 
-/** What transformers.js v2 hands back from AutoModelForCausalLM: its onnxruntime session and dispose. */
-export interface XenovaCausalLM {
-  session: { inputNames: string[]; outputNames: string[]; run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> };
+/** A Tensor of the onnxruntime that opened the graph (its session.run takes only its own class). */
+export type TensorFactory = (type: 'int64' | 'bool' | 'float32', data: BigInt64Array | boolean[] | Float32Array, dims: number[]) => unknown;
+
+/**
+ * An onnxruntime session as a backend opened it: @xenova/transformers' AutoModelForCausalLM (its
+ * `session`) or @huggingface/transformers' (its `sessions.model`), with that runtime's Tensor.
+ */
+export interface OpenedGraph {
+  session: { inputNames: readonly string[]; run(feeds: Record<string, unknown>): Promise<Record<string, LogitsTensor>> };
+  tensor: TensorFactory;
+  /** generation_config.json as the library read it, or null. */
+  generationConfig: Record<string, unknown> | null;
   dispose(): Promise<unknown>;
 }
 
@@ -29,7 +58,7 @@ export class SessionCausalLM implements CausalLM {
   readonly inputs: GraphInputs;
 
   constructor(
-    private readonly model: XenovaCausalLM,
+    private readonly model: OpenedGraph,
     config: Record<string, unknown>,
     file: string,
   ) {
@@ -38,19 +67,21 @@ export class SessionCausalLM implements CausalLM {
 
   async forward(step: Parameters<CausalLM['forward']>[0]): ReturnType<CausalLM['forward']> {
     const { layers, kvHeads, headDim, positionIds: wantsPositions, useCacheBranch } = this.inputs;
-    const [rows, steps] = step.input_ids.dims as number[];
-    const feeds: Record<string, Tensor> = { input_ids: step.input_ids, attention_mask: step.attention_mask };
+    const { tensor } = this.model;
+    const [rows, steps] = step.input_ids.dims;
+    const width = step.attention_mask.dims[1];
+    const feeds: Record<string, unknown> = {
+      input_ids: tensor('int64', step.input_ids.data, [rows, steps]),
+      attention_mask: tensor('int64', step.attention_mask.data, [rows, width]),
+    };
     const cached = step.past_key_values ?? null;
-    if (useCacheBranch) feeds.use_cache_branch = new Tensor('bool', [cached !== null], [1]);
-    if (wantsPositions) {
-      const width = (step.attention_mask.dims as number[])[1];
-      feeds.position_ids = int64Tensor(positionIds(step.attention_mask.data as BigInt64Array, rows, width, steps), rows, steps);
-    }
+    if (useCacheBranch) feeds.use_cache_branch = tensor('bool', [cached !== null], [1]);
+    if (wantsPositions) feeds.position_ids = tensor('int64', positionIds(step.attention_mask.data, rows, width, steps), [rows, steps]);
     for (const name of pastNames(layers)) {
-      feeds[name] = cached?.[name] ?? new Tensor('float32', new Float32Array(0), [rows, kvHeads, 0, headDim]);
+      feeds[name] = cached?.[name] ?? tensor('float32', new Float32Array(0), [rows, kvHeads, 0, headDim]);
     }
     const out = await this.model.session.run(feeds);
-    const past: Record<string, Tensor> = {};
+    const past: PastKeyValues = {};
     for (const [name, tensor] of Object.entries(out)) {
       const input = pastNameOf(name);
       if (input) past[input] = tensor;
@@ -63,9 +94,9 @@ export class SessionCausalLM implements CausalLM {
   }
 }
 
-/** A [rows, cols] int64 tensor, the type the ONNX graph's input_ids and attention_mask take. */
-export function int64Tensor(data: BigInt64Array, rows: number, cols: number): Tensor {
-  return new Tensor('int64', data, [rows, cols]);
+/** A [rows, cols] int64 matrix, the type the ONNX graph's input_ids and attention_mask take. */
+export function int64Tensor(data: BigInt64Array, rows: number, cols: number): Int64Matrix {
+  return { type: 'int64', data, dims: [rows, cols] };
 }
 
 /** Output rows of a forward pass: `data` holds [batch, steps, vocab] log-probabilities, read in place. */
@@ -81,8 +112,8 @@ export interface LogProbRows {
  * tools/model/export.py writes it); otherwise (every Hugging Face export: raw logits) the rows are
  * normalized in place.
  */
-export function logProbRows(logits: Tensor, normalize: boolean): LogProbRows {
-  const dims = logits.dims as number[];
+export function logProbRows(logits: LogitsTensor, normalize: boolean): LogProbRows {
+  const dims = logits.dims;
   const data = logits.data as Float32Array;
   if (normalize) logSoftmaxRows(data, dims[2]);
   return { data, steps: dims[1], vocab: dims[2] };

@@ -2,11 +2,20 @@ import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
 import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession, RowwiseDecodingSession } from './decoding.js';
-import { loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
+import { type GraphOpener, loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
 import { leftPaddingIsSafe, PROBE_TEXT, probeModel } from './probe.js';
 import { scoreDocuments } from './score.js';
 import { SpanTokenizer } from './tokenizer.js';
+
+/** The library that runs the graph: its name (in the run's manifest) and how it opens one; see load.ts. */
+export interface PriorBackend {
+  name: string;
+  openGraph?: GraphOpener;
+  /** Settings of the backend worth keeping in the manifest (e.g. the device). */
+  details?: Record<string, unknown>;
+}
+const XENOVA_BACKEND: PriorBackend = { name: 'xenova' };
 
 /**
  * A causal language model run by transformers.js (ONNX Runtime, CPU) as a ToEdit prior: BPE tokens
@@ -41,8 +50,8 @@ export class TransformersPrior implements PriorModel {
    * SHA256SUMS and run the sanity probe (probe.ts). Throws a TailguardError('model') naming the
    * missing, damaged or unreadable file.
    */
-  static async load(options: TransformersPriorOptions): Promise<TransformersPrior> {
-    const loaded = await loadModel(options);
+  static async load(options: TransformersPriorOptions, backend: PriorBackend = XENOVA_BACKEND): Promise<TransformersPrior> {
+    const loaded = await loadModel(options, backend.openGraph);
     const vocabSize = loaded.config.vocab_size;
     const context = loaded.config.n_positions;
     const stride = options.windowStride ?? Math.floor(context / 2);
@@ -66,6 +75,8 @@ export class TransformersPrior implements PriorModel {
       vocabSize,
       contextSize: context,
       details: {
+        backend: backend.name,
+        ...backend.details,
         windowStride: stride,
         batchSize,
         quantized: options.quantized ?? false,

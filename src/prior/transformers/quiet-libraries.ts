@@ -21,9 +21,10 @@ import { ONNX } from '@xenova/transformers/src/backends/onnx.js';
  * Should two loads overlap, the hooks go in with the first and come out with the last.
  */
 
-// A frame in node_modules/@xenova/transformers/ or node_modules/onnxruntime-*/, or, with source
-// maps on (tsx), in webpack://onnxruntime-web/ (the wasm runtime's console.warn).
-const LIBRARY_FRAME = /(?:@xenova[\\/]transformers|onnxruntime-(?:node|web|common))[\\/]/;
+// A frame in node_modules/@xenova/transformers/, node_modules/@huggingface/transformers/ (the second
+// backend, whose logger warns through the console too) or node_modules/onnxruntime-*/, or, with
+// source maps on (tsx), in webpack://onnxruntime-web/ (the wasm runtime's console.warn).
+const LIBRARY_FRAME = /(?:@xenova[\\/]transformers|@huggingface[\\/]transformers|onnxruntime-(?:node|web|common))[\\/]/;
 const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 /** onnxruntime's severities: 0 verbose, 1 info, 2 warning (its default), 3 error, 4 fatal. */
 const SESSION_LOG_SEVERITY = 3;
