@@ -150,7 +150,7 @@ export class NGramPrior implements PriorModel {
   async beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
     const sequences = prompts.map((p) => Array.from(p));
     return {
-      next: async (): Promise<TokenDistribution[]> => sequences.map((s) => this.distribution(s)),
+      next: async (): Promise<TokenDistribution[]> => sequences.map((s) => new NGramDistribution(this.model, s, true)),
       push: async (tokens) => tokens.forEach((t, i) => sequences[i].push(t)),
       close: async () => {},
     };
