@@ -57,6 +57,9 @@ export function isWholeWord(text: string, tokens: TokenizedText, i: number): boo
 export class Placement {
   /** Changed edits accepted so far, in text order. */
   private readonly accepted: Span[] = [];
+  /** The last window checked and its tokens (see retokenizes). */
+  private before: string | null = null;
+  private beforeTokens: TokenizedText | null = null;
 
   constructor(
     private readonly text: string,
@@ -114,7 +117,12 @@ export class Placement {
 
   /** Whether `after` tokenizes as `before` does with the token starting at `at` of `before` turned into `id`. */
   private retokenizes(before: string, after: string, at: number, id: number): boolean {
-    const b = this.prior.tokenize!(before);
+    // The candidates of one position share the text before the edit: tokenized once for all of them.
+    if (before !== this.before) {
+      this.before = before;
+      this.beforeTokens = this.prior.tokenize!(before);
+    }
+    const b = this.beforeTokens!;
     const a = this.prior.tokenize!(after);
     if (a.ids.length !== b.ids.length) return false;
     const j = b.starts.indexOf(at);
