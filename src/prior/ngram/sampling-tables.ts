@@ -151,12 +151,16 @@ class FastTable implements SamplingTable {
     let x = 0;
     let ownSum = 0;
     let sum = 0;
+    // Both follower lists ascend: each search starts past the previous find.
+    let from = l1.start[g1];
+    const to = l1.start[g1 + 1];
     for (let j = l2.start[g2]; j < l2.start[g2 + 1]; j++) {
       const c2 = l2.counts[j];
       const add2 = (c2 - pick(l2.discount, c2)) * inv2;
       if (add2 <= 0) continue; // untouched at this level: the walk meets it among level 1's
       const w = l2.words[j];
-      const p = l1.follower(g1, w);
+      const p = findFrom(l1.words, from, to, w);
+      if (p >= 0) from = p + 1;
       let acc = add2;
       if (p >= 0) {
         const c1 = l1.counts[p];
@@ -209,4 +213,16 @@ function groupPrefix(kn: BackoffTables): Float64Array {
     for (let j = l1.start[g]; j < l1.start[g + 1]; j++) out[j] = s += l1.counts[j] - pick(l1.discount, l1.counts[j]);
   }
   return out;
+}
+
+/** Index of x in the ascending words[from, to), or -1. */
+function findFrom(words: Int32Array, from: number, to: number, x: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < to && words[lo] === x ? lo : -1;
 }
