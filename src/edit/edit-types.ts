@@ -47,7 +47,7 @@ export interface ResampleOptions {
  * What editing asks of a prior: which tokens it may write, their text, how to write one, and
  * (to check a replacement re-tokenizes in place) its tokenizer, where there is text to tokenize.
  */
-export type EditingPrior = Pick<PriorModel, 'isEmittable' | 'tokenText' | 'replacementSpan'> & Partial<Pick<PriorModel, 'tokenize'>>;
+export type EditingPrior = Pick<PriorModel, 'isEmittable' | 'tokenText' | 'replacementSpan'> & Partial<Pick<PriorModel, 'tokenize' | 'tokensSplitAtWhitespace'>>;
 
 /**
  * Whether ToEdit may select token i at all: never position 0, never a token the prior cannot

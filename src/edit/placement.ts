@@ -14,6 +14,22 @@ const MARGIN = 3;
 const ENDS_IN_WORD = /[\p{L}\p{M}\p{N}_]$/u;
 const STARTS_IN_WORD = /^[\p{L}\p{M}\p{N}_]/u;
 
+const SPACE = /\s/;
+
+/** Index just past the last whitespace character of `text` (0 if none): where its last run of non-space characters starts. */
+function afterLastSpace(text: string): number {
+  let c = text.length;
+  while (c > 0 && !SPACE.test(text[c - 1])) c--;
+  return c;
+}
+
+/** Index of the first whitespace character of `text` (its length if none). */
+function firstSpace(text: string): number {
+  let c = 0;
+  while (c < text.length && !SPACE.test(text[c])) c++;
+  return c;
+}
+
 /** Whether `left` written right before `right` joins two word characters: the two read as one word there. */
 export function joins(left: string, right: string): boolean {
   return ENDS_IN_WORD.test(left.slice(-2)) && STARTS_IN_WORD.test(right.slice(0, 2));
@@ -41,12 +57,15 @@ export function isWholeWord(text: string, tokens: TokenizedText, i: number): boo
 export class Placement {
   /** Changed edits accepted so far, in text order. */
   private readonly accepted: Span[] = [];
+  /** The last window checked and its tokens (see retokenizes). */
+  private before: string | null = null;
+  private beforeTokens: TokenizedText | null = null;
 
   constructor(
     private readonly text: string,
     private readonly tokens: TokenizedText,
     /** Tokenizes windows again; without it (the simulator's space-joined ids) check (2) is skipped. */
-    private readonly prior: Partial<Pick<PriorModel, 'tokenize'>>,
+    private readonly prior: Partial<Pick<PriorModel, 'tokenize' | 'tokensSplitAtWhitespace'>>,
     private readonly patterns: readonly RegExp[],
   ) {}
 
@@ -67,7 +86,14 @@ export class Placement {
     if (joins(prefix, original) !== joins(prefix, span.text) || joins(original, suffix) !== joins(span.text, suffix)) return null;
     const after = prefix + span.text + suffix;
     if (this.patterns.length > 0 && overlapsRange(protectedRanges(after, this.patterns), prefix.length, prefix.length + span.text.length)) return null;
-    if (this.prior.tokenize && !this.retokenizes(prefix + original + suffix, after, prefix.length + starts[i] - span.start, id)) return null;
+    if (this.prior.tokenize) {
+      // A tokenizer that splits at whitespace tokenizes the windows' common text outside the
+      // edited run of non-space characters the same in both: only that run is tokenized again.
+      const l = this.prior.tokensSplitAtWhitespace ? afterLastSpace(prefix) : 0;
+      const r = this.prior.tokensSplitAtWhitespace ? firstSpace(suffix) : suffix.length;
+      const before = prefix.slice(l) + original + suffix.slice(0, r);
+      if (!this.retokenizes(before, after.slice(l, after.length - suffix.length + r), prefix.length - l + starts[i] - span.start, id)) return null;
+    }
     return span;
   }
 
@@ -91,7 +117,12 @@ export class Placement {
 
   /** Whether `after` tokenizes as `before` does with the token starting at `at` of `before` turned into `id`. */
   private retokenizes(before: string, after: string, at: number, id: number): boolean {
-    const b = this.prior.tokenize!(before);
+    // The candidates of one position share the text before the edit: tokenized once for all of them.
+    if (before !== this.before) {
+      this.before = before;
+      this.beforeTokens = this.prior.tokenize!(before);
+    }
+    const b = this.beforeTokens!;
     const a = this.prior.tokenize!(after);
     if (a.ids.length !== b.ids.length) return false;
     const j = b.starts.indexOf(at);

@@ -109,6 +109,13 @@ export interface PriorIdentity {
 export interface PriorModel {
   readonly identity: PriorIdentity;
   tokenize(text: string): TokenizedText;
+  /**
+   * True when no token contains whitespace and a run of non-space characters tokenizes the same
+   * wherever it stands (a word tokenizer; not byte-level BPE, whose tokens carry their space):
+   * editing then checks a replacement by tokenizing only the run of non-space characters it is
+   * in, not its whole window (placement.ts).
+   */
+  readonly tokensSplitAtWhitespace?: boolean;
   /** Score documents; long documents are scored in windows inside the implementation. */
   score(docs: readonly TokenizedText[], options: ScoreOptions): Promise<TokenScores[]>;
   /** The text of token `id` on its own (for logs, score dumps and candidate lists). */

@@ -60,8 +60,8 @@ export class KneserNeyModel {
     this.scorer.scorePosition(history, i, k, plan, out);
   }
 
-  /** Draw the next token after `history`, redrawing tokens `emittable` rejects. */
-  sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
-    return this.sampler.sample(history, rng, options, emittable);
+  /** Draw the next token after `history` (its first `end` ids), redrawing tokens `emittable` rejects. */
+  sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean, end = history.length): number {
+    return this.sampler.sample(history, rng, options, emittable, end);
   }
 }

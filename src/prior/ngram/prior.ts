@@ -83,9 +83,14 @@ export class NGramPrior implements PriorModel {
     await writeModelFile(path, this.bytes);
   }
 
+  /** Words, numbers and single marks, never across whitespace (corpus/words.ts). */
+  readonly tokensSplitAtWhitespace = true;
+
   tokenize(text: string): TokenizedText {
     const { forms, starts, ends } = wordSpans(text);
-    return { ids: Int32Array.from(forms, (f) => this.model.vocab.id(f)), starts, ends };
+    const ids = new Int32Array(forms.length);
+    for (let t = 0; t < forms.length; t++) ids[t] = this.model.vocab.id(forms[t]);
+    return { ids, starts, ends };
   }
 
   /** Reads out what the options ask (see ReadoutPlan): the log-probability alone is the cheap part. */
@@ -145,7 +150,7 @@ export class NGramPrior implements PriorModel {
   async beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
     const sequences = prompts.map((p) => Array.from(p));
     return {
-      next: async (): Promise<TokenDistribution[]> => sequences.map((s) => this.distribution(s)),
+      next: async (): Promise<TokenDistribution[]> => sequences.map((s) => new NGramDistribution(this.model, s, true)),
       push: async (tokens) => tokens.forEach((t, i) => sequences[i].push(t)),
       close: async () => {},
     };

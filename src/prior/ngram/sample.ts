@@ -3,7 +3,8 @@ import { MaxHeap } from '../max-heap.js';
 import { isPureSampling } from '../sampling.js';
 import type { SamplingOptions } from '../types.js';
 import type { BackoffTables } from './backoff.js';
-import { SamplingTables } from './sampling-tables.js';
+import { fastDraw, upperBound } from './pure-draw.js';
+import { SamplingTables, exactTable } from './sampling-tables.js';
 import { UNK } from './vocabulary.js';
 
 /**
@@ -23,12 +24,12 @@ export class Sampler {
   }
 
   /**
-   * Draw the next token after `history`. Pure sampling picks the sparse or the dense part by
+   * Draw the next token after the first `end` ids of `history`. Pure sampling picks the sparse or the dense part by
    * mass, then a token within it. Tokens `emittable` rejects (`<unk>`) are drawn again.
    */
-  sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean): number {
+  sample(history: ArrayLike<number>, rng: Rng, options: SamplingOptions, emittable: (id: number) => boolean, end = history.length): number {
     const kn = this.kn;
-    const nodes = kn.contextNodes(history, history.length, this.nodes);
+    const nodes = kn.contextNodes(history, end, this.nodes);
     if (options.temperature > 0 && isPureSampling(options)) return this.samplePure(nodes, rng, emittable);
     const g = kn.accumulate(nodes);
     if (!(options.temperature > 0)) return this.greedy(g, emittable);
@@ -36,34 +37,34 @@ export class Sampler {
   }
 
   /**
-   * Pure sampling: the sparse part s or the dense part g·p1 by mass, then a token within it by
-   * walking s in touched order (the context's precomputed table first) or by binary search in p1.
+   * Pure sampling: the sparse part s or the dense part g·p1 by mass, then a token within it. The
+   * context's tables settle almost every draw by binary searches (pure-draw.ts); the few they
+   * cannot (r within rounding of a boundary) take the sequential walk, which defines the draw.
    */
   private samplePure(nodes: Int32Array, rng: Rng, emittable: (id: number) => boolean): number {
     const table = this.tables.get(nodes);
-    const { ids, weights, sparseMass, g } = table;
     for (;;) {
-      let u = rng.next() * (sparseMass + g);
-      let id = -1;
-      if (u < sparseMass) {
-        for (let t = 0; t < ids.length; t++) {
-          if ((u -= weights[t]) < 0) {
-            id = ids[t];
-            break;
-          }
-        }
-        if (id < 0) {
-          // Past the context's own followers: walk on over the lower levels' ones, as loaded.
-          this.kn.accumulate(nodes);
-          const { acc, touched, nTouched } = this.kn;
-          for (let t = ids.length; t < nTouched && id < 0; t++) if ((u -= acc[touched[t]]) < 0) id = touched[t];
-          if (id < 0) id = touched[nTouched - 1];
-        }
-      } else {
-        id = this.sampleUnigram((u - sparseMass) / g);
-      }
+      const r = rng.next();
+      let id = fastDraw(table, r, this.tables.groupPrefix, this.kn.cumP1);
+      if (id < 0) id = this.walkDraw(nodes, r);
       if (emittable(id)) return id;
     }
+  }
+
+  /**
+   * The draw by definition: u = r · (S + g) with S summed exactly, then the touched ids' weights
+   * subtracted in touched order (the longest context's followers first) until u goes below 0,
+   * else the dense part by binary search in p1.
+   */
+  private walkDraw(nodes: Int32Array, r: number): number {
+    const { ids, weights, sparseMass, g } = exactTable(this.kn, nodes);
+    let u = r * (sparseMass + g);
+    if (!(u < sparseMass)) return this.sampleUnigram((u - sparseMass) / g);
+    for (let t = 0; t < ids.length; t++) if ((u -= weights[t]) < 0) return ids[t];
+    // Past the context's own followers: on over the lower levels' ones, as `exactTable` loaded them.
+    const { acc, touched, nTouched } = this.kn;
+    for (let t = ids.length; t < nTouched; t++) if ((u -= acc[touched[t]]) < 0) return touched[t];
+    return touched[nTouched - 1];
   }
 
   /**
@@ -163,16 +164,4 @@ export class Sampler {
     const cumP1 = this.kn.cumP1;
     return upperBound(cumP1, u * cumP1[cumP1.length - 1]);
   }
-}
-
-/** First index whose cumulative value exceeds `target` (inverse CDF). */
-function upperBound(cum: Float64Array, target: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid] > target) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
