@@ -1,7 +1,8 @@
 import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
-import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
+import type { CandidateWindow, DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession } from './decoding.js';
+import { weighCandidates } from './lookahead.js';
 import { loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
 import { PROBE_TEXT, probeModel } from './probe.js';
@@ -130,6 +131,11 @@ export class TransformersPrior implements PriorModel {
       { model: this.model, eotId: this.tok.eotId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize },
       prompts,
     );
+  }
+
+  /** Two-sided weights over a shared cache per window; `batchSize` windows' worth of rows (8 candidates each) per pass. */
+  weighCandidates(windows: readonly CandidateWindow[]): Promise<Float64Array[]> {
+    return weighCandidates({ model: this.model, eotId: this.tok.eotId, normalize: this.normalize, rows: this.batchSize * 8 }, windows);
   }
 
   async dispose(): Promise<void> {
