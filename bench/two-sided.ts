@@ -11,10 +11,12 @@
  * machine's speed cancels; the table shows medians over runs, and the ratio is the median of the
  * per-run ratios. Both passes are checked to select the same positions.
  *
- *   node --import tsx bench/two-sided.ts [--runs N] [--limit DOCS] [--batch ROWS] [--lookahead M]
+ *   node --import tsx bench/two-sided.ts [--runs N] [--limit DOCS] [--batch ROWS] [--lookahead M] [--without-cache]
  *
  * --limit edits the first DOCS held-out documents (default 8); --batch is the prior's batch size
- * (default 16, the shipped pipeline's); --lookahead the neural lookahead (default 4). JSON goes to bench/results/two-sided.json.
+ * (default 16, the shipped pipeline's); --lookahead the neural lookahead (default 4);
+ * --without-cache times the reference path instead (one scored window per candidate, no shared
+ * key/value cache) and writes two-sided-without-cache.json. JSON goes to bench/results/two-sided.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -34,6 +36,7 @@ const runs = Number(arg('--runs')) || 3;
 const limit = Number(arg('--limit')) || 8;
 const batchSize = Number(arg('--batch')) || 16;
 const lookaheadArg = arg('--lookahead');
+const withoutCache = process.argv.includes('--without-cache');
 const SEED = 1;
 const STRATEGY = { topK: 8, beta: 1.5, excludeOriginal: false };
 
@@ -53,7 +56,7 @@ const lookahead = lookaheadOf(prior, lookaheadArg === undefined ? null : Number(
 // Count what the two-sided pass weighs (positions, candidates, forward-pass positions), to set the
 // time against the work: every fed position costs a full distribution over the vocabulary.
 const weighed = { positions: 0, candidates: 0, fedPositions: 0 };
-const weigh = prior.weighCandidates.bind(prior);
+const weigh = withoutCache ? null : prior.weighCandidates.bind(prior);
 prior.weighCandidates = async (windows) => {
   for (const w of windows) {
     weighed.positions++;
@@ -61,8 +64,10 @@ prior.weighCandidates = async (windows) => {
     const others = w.candidates.length - (w.candidates.includes(w.token) ? 1 : 0);
     weighed.fedPositions += 1 + w.history.length + w.lookahead.length + (w.lookahead.length > 0 ? others * w.lookahead.length : 0);
   }
-  return weigh(windows);
+  return weigh!(windows);
 };
+// The reference: one scored window per candidate, as before the shared cache (two-sided.ts falls back to it).
+if (withoutCache) Object.assign(prior, { weighCandidates: undefined });
 
 // The 12.5% threshold, calibrated on these documents as the pipeline's calibration pass does.
 const calibration = await prior.score(tokens, { topK: 8, entropy: false, rank: false });
@@ -106,7 +111,7 @@ await prior.dispose();
 
 const result = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, loadAverage: loadavg() },
-  setup: { documents: docs.length, tokens: tokenCount, batchSize, lookahead, threshold, ...STRATEGY, runs },
+  setup: { documents: docs.length, tokens: tokenCount, batchSize, lookahead, threshold, ...STRATEGY, runs, withoutCache },
   counts,
   /** One two-sided pass: positions weighed, their candidates, and the positions fed to the model for them. */
   weighed: { ...weighed, positions: weighed.positions / 2, candidates: weighed.candidates / 2, fedPositions: weighed.fedPositions / 2 },
@@ -115,10 +120,10 @@ const result = {
   runs: rows,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/two-sided.json', `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(`bench/results/two-sided${withoutCache ? '-without-cache' : ''}.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\n${docs.length} documents, ${tokenCount} tokens, threshold ${threshold.toFixed(4)}, lookahead ${lookahead}, batch ${batchSize}, ${runs} runs (medians)`);
 console.log('| pass | tokens/s | selected | changed |\n|---|---|---|---|');
 console.log(`| left (ToEdit) | ${result.tokensPerSecond.left.toFixed(0)} | ${counts.left.selected} | ${counts.left.changed} |`);
 console.log(`| two-sided | ${result.tokensPerSecond.twoSided.toFixed(0)} | ${counts.twoSided.selected} | ${counts.twoSided.changed} |`);
-console.log(`two-sided pass: ${result.weighed.positions} positions weighed, ${(result.weighed.candidates / result.weighed.positions).toFixed(2)} candidates each, ${(result.weighed.fedPositions / tokenCount).toFixed(2)} fed positions per token`);
+if (!withoutCache) console.log(`two-sided pass: ${result.weighed.positions} positions weighed, ${(result.weighed.candidates / result.weighed.positions).toFixed(2)} candidates each, ${(result.weighed.fedPositions / tokenCount).toFixed(2)} fed positions per token`);
 console.log(`two-sided / left throughput: ${result.ratio.toFixed(3)}`);

@@ -73,13 +73,15 @@ export class Placement {
 
   /**
    * The span to delete for token i (deleteBelow): the token with the gap before it, or else with
-   * the gap after it, so no whitespace is left doubled; null when either way would join two word
+   * the gap after it, so no whitespace is left doubled; null for a piece of a word, and when either way would join two word
    * characters that the token kept apart (`a (b` -> `ab`, `well-known` -> `wellknown`), leave two
    * whitespace runs side by side, or change how the tokens around it read. Spans before
    * `notBefore` (the end of the last edit) are not touched.
    */
   deletion(i: number, notBefore: number): Span | null {
     const { starts, ends, ids } = this.tokens;
+    // A piece of a word (sub-word priors) is never deleted: what is left of the word would be a new word form.
+    if (!isWholeWord(this.text, this.tokens, i)) return null;
     const ways = [
       { start: ends[i - 1], end: ends[i], text: '' },
       { start: starts[i], end: i + 1 < ids.length ? starts[i + 1] : this.text.length, text: '' },
