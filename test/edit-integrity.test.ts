@@ -21,19 +21,26 @@ async function scoreAll(prior: PriorModel, docs: { id: string; text: string }[])
 
 /**
  * Every edit of a corpus at the issue's three settings (p = 0.9, calibrated 12.5%, and 12.5% with
- * the original excluded), checked by integrityOf: no fused or split word, the same tokens with the
+ * the original excluded) and with deletions (12.5%, tokens below P = 0.01 deleted), checked by integrityOf: no fused or split word, the same tokens with the
  * replacements in place, no digit changed (numbers are protected by default).
  */
 function checkEveryEdit(t: import('ava').ExecutionContext, prior: PriorModel, corpus: Scored[]) {
   const base = { topK: 8, beta: 1.5, excludeOriginal: false };
   const docs = corpus.map((c) => ({ text: c.text, tokens: c.tokens, logProb: c.scores.logProb, scores: c.scores }));
   const p125 = calibrateOnCorpus(prior, docs, { mode: 'calibrated', targetShare: 0.125, maxTokens: 1e8 }, { options: resampleOptions(base, NaN) });
-  const settings = [['p = 0.9', 0.9, false], ['calibrated 12.5%', p125, false], ['12.5% excludeOriginal', p125, true]] as const;
-  for (const [name, threshold, excludeOriginal] of settings) {
+  const settings = [
+    ['p = 0.9', 0.9, false, null],
+    ['calibrated 12.5%', p125, false, null],
+    ['12.5% excludeOriginal', p125, true, null],
+    ['12.5% deleting below 0.01', p125, false, 0.01],
+  ] as const;
+  for (const [name, threshold, excludeOriginal, deleteBelow] of settings) {
     let changed = 0;
+    let deleted = 0;
     const problems: string[] = [];
     for (const c of corpus) {
-      const { edits, counts } = resampleDocument(c.text, c.tokens, c.scores, prior, resampleOptions({ ...base, excludeOriginal }, threshold), rngFor(1, 'edit', c.id));
+      const { edits, counts } = resampleDocument(c.text, c.tokens, c.scores, prior, resampleOptions({ ...base, excludeOriginal, deleteBelow }, threshold), rngFor(1, 'edit', c.id));
+      deleted += counts.deleted;
       const { text, applied } = applyEdits(c.text, edits);
       const r = integrityOf(prior, c.text, c.tokens, text, applied);
       changed += counts.changed;
@@ -41,6 +48,7 @@ function checkEveryEdit(t: import('ava').ExecutionContext, prior: PriorModel, co
     }
     // A weak prior is rarely 90% sure: at p = 0.9 a short sample may change nothing.
     if (name !== 'p = 0.9') t.true(changed > 0, `${name}: something changed`);
+    if (deleteBelow !== null) t.true(deleted > 0, `${name}: something deleted`);
     t.deepEqual(problems.slice(0, 10), [], `${name}: ${problems.length} damaged edits of ${changed}`);
   }
 }

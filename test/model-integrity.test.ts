@@ -51,6 +51,7 @@ test('a folder without SHA256SUMS loads with a warning whose command adds them; 
 /** The real model with its context taken away: every position gets the mean of the real predictions over the input. */
 function contextBlind(model: CausalLM): CausalLM {
   return {
+    historyRows: (past, rowOwner, columns) => model.historyRows(past, rowOwner, columns),
     forward: async (inputs) => {
       const out = await model.forward(inputs);
       const [, steps, vocab] = out.logits.dims as number[];

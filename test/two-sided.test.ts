@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parsePipeline, readBrown, runPipeline, TransformersPrior } from '../src/index.js';
 import { resampleOptions } from '../src/edit/config.js';
 import { DocumentEditor } from '../src/edit/document-editor.js';
-import { fullConditional, lookaheadOf } from '../src/edit/two-sided.js';
+import { candidateWindow, fullConditional, lookaheadOf, windowByWindow } from '../src/edit/two-sided.js';
 import { brownPrior } from './helpers/brown-prior.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -67,6 +67,32 @@ test('neural prior: the two-sided weights add the lookahead tokens\u2019 log-pro
     t.true(Array.from(both.subarray(0, set.n)).every((x, c) => x < left[c]), 'each lookahead token costs probability');
     const original = set.original;
     t.true(original >= 0 && both[original] - left[original] > Math.min(...Array.from(both.subarray(0, set.n), (x, c) => x - left[c])), 'the original fits its right context better than the worst candidate');
+  } finally {
+    await neural.dispose();
+  }
+});
+
+test('neural prior: the weights over a shared cache equal one scored window per candidate, whatever shares the batch', async (t) => {
+  const neural = await TransformersPrior.load({ model: 'models/brown-gpt-5m', batchSize: 2 });
+  try {
+    const text = doc.text.slice(0, 3000);
+    const tokens = neural.tokenize(text);
+    const [scores] = await neural.score([tokens], { topK: 8 });
+    const editor = new DocumentEditor(text, tokens, scores, neural, resampleOptions({ topK: 8, beta: 1.5, excludeOriginal: false }, 0));
+    // Near the start (short history), in the middle, and at the end (short lookahead): unequal padding in one batch.
+    const n = tokens.ids.length;
+    const windows = [3, 30, 200, 450, n - 3, n - 1].map((i) => candidateWindow(neural, tokens.ids, i, editor.candidates(i), 4)).filter((w) => w.candidates.length > 0);
+    const together = await neural.weighCandidates(windows);
+    const alone = await Promise.all(windows.map((w) => neural.weighCandidates([w])));
+    let checked = 0;
+    for (const [q, w] of windows.entries()) {
+      const reference = await windowByWindow(neural, w);
+      for (let c = 0; c < w.candidates.length; c++, checked++) {
+        t.true(Math.abs(together[q][c] - reference[c]) < 1e-3, `window ${q}, candidate ${c}: ${together[q][c]} vs ${reference[c]}`);
+        t.true(Math.abs(together[q][c] - alone[q][0][c]) < 1e-4, `window ${q}, candidate ${c}: batched ${together[q][c]} vs alone ${alone[q][0][c]}`);
+      }
+    }
+    t.true(checked >= 20, `${checked} candidates checked`);
   } finally {
     await neural.dispose();
   }

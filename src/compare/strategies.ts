@@ -5,7 +5,7 @@ import { resampleOptions } from '../edit/config.js';
 import { type EditCounts, type ResampleOptions, isSelectable, noEdits, resampleDocument } from '../edit/resample.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
-import { lookaheadOf, resampleDocumentTwoSided, twoSidedChangedShare } from '../edit/two-sided.js';
+import { editDocumentsTwoSided, lookaheadOf, twoSidedChangedShare } from '../edit/two-sided.js';
 import type { StrategyConfig } from './config.js';
 
 /** A document with its tokens and the prior's scores: computed once, edited by every strategy. */
@@ -42,13 +42,13 @@ export async function strategyThreshold(strategy: StrategyConfig, corpus: readon
 export async function editCorpusTwoSided(corpus: readonly ScoredDocument[], prior: PriorModel, options: ResampleOptions, lookahead: number, seed: number): Promise<EditedCorpus> {
   const counts = noEdits(0);
   const selectedByProbability = new Array<number>(10).fill(0);
-  const texts: string[] = [];
-  for (const { doc, tokens, scores } of corpus) {
-    const { edits, counts: c } = await resampleDocumentTwoSided(doc.text, tokens, scores, prior, options, lookahead, rngFor(seed, 'edit', doc.id));
+  // All documents side by side: their selected positions are weighed in shared batches.
+  const results = await editDocumentsTwoSided(corpus.map(({ doc, tokens, scores }) => ({ text: doc.text, tokens, scores, options, rng: rngFor(seed, 'edit', doc.id) })), prior, lookahead);
+  const texts = results.map(({ edits, counts: c }, d) => {
     for (const key of Object.keys(c) as (keyof EditCounts)[]) counts[key] += c[key];
     for (const e of edits) if (e.kind === 'resample') selectedByProbability[Math.min(9, Math.floor(e.p * 10))]++;
-    texts.push(applyEdits(doc.text, edits).text);
-  }
+    return applyEdits(corpus[d].doc.text, edits).text;
+  });
   return { texts, counts, selectedByProbability };
 }
 

@@ -50,16 +50,19 @@ export class DocumentEditor {
 
   /** The positions to resample, in order; deletions (deleteBelow) are made on the way. */
   *selected(): Generator<number> {
-    const { starts, ends } = this.tokens;
+    const { starts } = this.tokens;
     const o = this.options;
     const below = o.select === 'below';
     for (let i = 1; i < this.tokens.ids.length; i++) {
       if (starts[i] < this.lastEnd || this.mask[i] !== BLOCKED.none) continue;
       const p = Math.exp(this.scores.logProb[i]);
-      if (o.deleteBelow !== null && p < o.deleteBelow) {
-        // Deleting takes the gap before the token with it, so no double spaces are left behind.
-        this.edits.push({ ...this.base(i), start: ends[i - 1], original: this.text.slice(ends[i - 1], ends[i]), replacement: '', replacementId: -1, kind: 'delete', changed: true });
-        this.lastEnd = ends[i];
+      // Deleting takes a gap next to the token with it (Placement.deletion); a deletion that would
+      // fuse two words is not made, and the token is left to the selection rule.
+      const deletion = o.deleteBelow !== null && p < o.deleteBelow ? this.placement.deletion(i, this.lastEnd) : null;
+      if (deletion) {
+        this.placement.accept(deletion);
+        this.edits.push({ ...this.base(i), start: deletion.start, end: deletion.end, original: this.text.slice(deletion.start, deletion.end), replacement: '', replacementId: -1, kind: 'delete', changed: true });
+        this.lastEnd = deletion.end;
         this.counts.deleted++;
         this.counts.changed++;
         continue;

@@ -76,12 +76,12 @@ export class Placement {
   place(i: number, id: number, span: Span): Span | null {
     const last = this.accepted.at(-1);
     if (last && last.end === span.start && /\s$/.test(last.text) && span.text.startsWith(' ')) span = { ...span, text: span.text.slice(1) };
-    const { starts, ends, ids } = this.tokens;
-    let ws = Math.min(starts[Math.max(0, i - MARGIN)], span.start);
-    for (let a = this.accepted.length - 1; a >= 0 && this.accepted[a].end > ws; a--) ws = Math.min(ws, this.accepted[a].start);
-    const we = Math.max(ends[Math.min(ids.length - 1, i + MARGIN)], span.end);
+    const { starts } = this.tokens;
+    const [ws, we] = this.around(i, span);
     const prefix = this.edited(ws, span.start);
     const original = this.text.slice(span.start, span.end);
+    // A space the word needs is not written where the edited text before it (a deletion) already ends in one.
+    if (/\s$/.test(prefix) && span.text.startsWith(' ') && !/^\s/.test(original)) span = { ...span, text: span.text.slice(1) };
     const suffix = this.text.slice(span.end, we);
     if (joins(prefix, original) !== joins(prefix, span.text) || joins(original, suffix) !== joins(span.text, suffix)) return null;
     const after = prefix + span.text + suffix;
@@ -97,9 +97,65 @@ export class Placement {
     return span;
   }
 
-  /** Record a placed replacement: later checks see it as part of the text. */
+  /**
+   * The span to delete for token i (deleteBelow): the token with the gap before it, or else with
+   * the gap after it, so no whitespace is left doubled; null for a piece of a word, and when either way would join two word
+   * characters that the token kept apart (`a (b` -> `ab`, `well-known` -> `wellknown`), leave two
+   * whitespace runs side by side, or change how the tokens around it read. Spans before
+   * `notBefore` (the end of the last edit) are not touched.
+   */
+  deletion(i: number, notBefore: number): Span | null {
+    const { starts, ends, ids } = this.tokens;
+    // A piece of a word (sub-word priors) is never deleted: what is left of the word would be a new word form.
+    if (!isWholeWord(this.text, this.tokens, i)) return null;
+    const ways = [
+      { start: ends[i - 1], end: ends[i], text: '' },
+      { start: starts[i], end: i + 1 < ids.length ? starts[i + 1] : this.text.length, text: '' },
+    ];
+    for (const span of ways) {
+      if (span.start < notBefore) continue;
+      const [ws, we] = this.around(i, span);
+      const prefix = this.edited(ws, span.start);
+      const suffix = this.text.slice(span.end, we);
+      if (joins(prefix, suffix) || (/\s$/.test(prefix) && /^\s/.test(suffix))) continue;
+      if (this.prior.tokenize && !this.readsWithout(prefix, this.text.slice(span.start, span.end), suffix)) continue;
+      return span;
+    }
+    return null;
+  }
+
+  /** Record a placed replacement or deletion: later checks see it as part of the text. */
   accept(span: Span): void {
     this.accepted.push(span);
+  }
+
+  /**
+   * The stretch of input checked around token i's edit `span`: MARGIN tokens each side, widened
+   * over accepted edits it reaches. On the left only tokens outside accepted edits count, so after
+   * a run of deletions the check still sees the words that are now the edit's neighbours.
+   */
+  private around(i: number, span: { start: number; end: number }): [number, number] {
+    const { starts, ends, ids } = this.tokens;
+    let j = i;
+    let a = this.accepted.length - 1;
+    for (let kept = 0; j > 0 && kept < MARGIN; ) {
+      j--;
+      while (a >= 0 && this.accepted[a].start > starts[j]) a--;
+      if (!(a >= 0 && this.accepted[a].end > starts[j])) kept++;
+    }
+    let ws = Math.min(starts[j], span.start);
+    for (let b = this.accepted.length - 1; b >= 0 && this.accepted[b].end > ws; b--) ws = Math.min(ws, this.accepted[b].start);
+    return [ws, Math.max(ends[Math.min(ids.length - 1, i + MARGIN)], span.end)];
+  }
+
+  /** Whether prefix + suffix tokenizes as prefix + deleted + suffix does without the tokens of `deleted`. */
+  private readsWithout(prefix: string, deleted: string, suffix: string): boolean {
+    const b = this.prior.tokenize!(prefix + deleted + suffix);
+    const a = this.prior.tokenize!(prefix + suffix);
+    const from = prefix.length;
+    const to = from + deleted.length;
+    const kept = Array.from(b.ids).filter((_, k) => b.starts[k] < from || b.starts[k] >= to);
+    return kept.length === a.ids.length && kept.every((id, k) => id === a.ids[k]);
   }
 
   /** The input's characters [from, to) with the accepted replacements inside them written in. */

@@ -3,7 +3,7 @@ import { applyEdits } from '../edit/apply.js';
 import { resampleOptions } from '../edit/config.js';
 import { carryLocked, lockedMask } from '../edit/provenance.js';
 import { type EditCounts, type TokenEdit, noEdits, resampleDocument } from '../edit/resample.js';
-import { lookaheadOf, resampleDocumentTwoSided } from '../edit/two-sided.js';
+import { editDocumentsTwoSided, lookaheadOf } from '../edit/two-sided.js';
 import type { Continuation } from '../generate/continue.js';
 import type { PriorModel, TokenizedText, TokenScores } from '../prior/types.js';
 import type { TokenSample } from '../audit/report.js';
@@ -24,22 +24,34 @@ export interface ProcessedDocument {
   views: Record<string, { text: string; scores?: TokenScores }>;
 }
 
-/** The edits of one document: ToEdit (left context) or the two-sided draw, never a position an earlier generation edited. */
-async function decideEdits(doc: Document, tokens: TokenizedText, scores: TokenScores, ctx: RunContext): Promise<{ edits: TokenEdit[]; counts: EditCounts }> {
+/** A document's edits and counts, decided before its records are shaped. */
+export type DecidedEdits = { edits: TokenEdit[]; counts: EditCounts };
+
+/**
+ * The edits of a batch's documents: ToEdit (left context) or the two-sided draw, never a position
+ * an earlier generation edited. Two-sided documents are edited side by side, so a neural prior
+ * weighs their selected positions in shared batches; each draws from its own random stream.
+ */
+export async function decideEdits(docs: readonly { doc: Document; tokens: TokenizedText; scores: TokenScores }[], ctx: RunContext): Promise<DecidedEdits[]> {
   const { config, prior, seed, threshold } = ctx;
   const e = config.edit;
-  if (!e.enabled) return { edits: [], counts: noEdits(tokens.ids.length) };
-  const options = { ...resampleOptions(e, threshold), locked: lockedMask(ctx.locks?.get(doc.id), tokens) };
-  const rng = rngFor(seed, 'edit', doc.id);
-  if (e.context === 'two-sided') return resampleDocumentTwoSided(doc.text, tokens, scores, prior, options, lookaheadOf(prior, e.lookahead), rng);
-  return resampleDocument(doc.text, tokens, scores, prior, options, rng);
+  if (!e.enabled) return docs.map(({ tokens }) => ({ edits: [], counts: noEdits(tokens.ids.length) }));
+  const items = docs.map(({ doc, tokens, scores }) => ({
+    text: doc.text,
+    tokens,
+    scores,
+    options: { ...resampleOptions(e, threshold), locked: lockedMask(ctx.locks?.get(doc.id), tokens) },
+    rng: rngFor(seed, 'edit', doc.id),
+  }));
+  if (e.context === 'two-sided') return editDocumentsTwoSided(items, prior, lookaheadOf(prior, e.lookahead));
+  return items.map((it) => resampleDocument(it.text, it.tokens, it.scores, prior, it.options, it.rng));
 }
 
 /** Edit one scored document and shape its output records; id and meta pass through untouched. */
-export async function processDocument(doc: Document, tokens: TokenizedText, scores: TokenScores, synthetic: Continuation | undefined, ctx: RunContext): Promise<ProcessedDocument> {
+export function processDocument(doc: Document, tokens: TokenizedText, scores: TokenScores, synthetic: Continuation | undefined, ctx: RunContext, decided: DecidedEdits): ProcessedDocument {
   const { config, prior } = ctx;
   const e = config.edit;
-  const { edits, counts } = await decideEdits(doc, tokens, scores, ctx);
+  const { edits, counts } = decided;
   const { text, applied } = applyEdits(doc.text, edits);
   // The spans earlier generations locked, moved to this output: the next generation reads them back.
   const lockedSpans = carryLocked(ctx.locks?.get(doc.id), applied);

@@ -4,7 +4,7 @@ import { type Continuation, generateContinuations } from '../generate/continue.j
 import type { TokenizedText, TokenScores } from '../prior/types.js';
 import { rngFor } from '../random.js';
 import type { PipelineConfig } from './config.js';
-import { type ProcessedDocument, processDocument } from './process-document.js';
+import { decideEdits, type ProcessedDocument, processDocument } from './process-document.js';
 import type { RunContext } from './run-context.js';
 import { rankEverywhere } from './score-cache.js';
 import type { ItemResult } from './run-outputs.js';
@@ -67,7 +67,8 @@ const edit: BatchStep = {
   configKey: 'edit',
   wanted: () => true,
   async run(batch, ctx) {
-    for (const d of batch) d.processed = await processDocument(d.doc, d.tokens, d.scores!, d.synthetic, ctx);
+    const decided = await decideEdits(batch.map((d) => ({ doc: d.doc, tokens: d.tokens, scores: d.scores! })), ctx);
+    batch.forEach((d, j) => (d.processed = processDocument(d.doc, d.tokens, d.scores!, d.synthetic, ctx, decided[j])));
   },
 };
 

@@ -90,6 +90,18 @@ export interface DecodingSession {
   close(): Promise<void>;
 }
 
+/**
+ * One selected position for the two-sided draw: the edited tokens before it (as many as the prior
+ * should see), its candidates, and the tokens after it whose probabilities each candidate changes.
+ */
+export interface CandidateWindow {
+  history: Int32Array;
+  /** The token the document has at the position (a candidate too, unless excluded). */
+  token: number;
+  candidates: Int32Array;
+  lookahead: Int32Array;
+}
+
 /** What identifies a prior in a manifest: enough to know which model produced a run. */
 export interface PriorIdentity {
   type: 'ngram' | 'transformers';
@@ -131,5 +143,11 @@ export interface PriorModel {
   /** Text to append after a document prefix of `prefix` tokens for the `generated` tokens. */
   continuationText(prefix: Int32Array, generated: Int32Array): string;
   beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession>;
+  /**
+   * For each window, log P(c | history) + Σ_j log P(lookahead_j | history, c, lookahead_<j) of
+   * every candidate c, scored together over a shared key/value cache (the neural prior). A prior
+   * without it is asked for one scored window per candidate instead.
+   */
+  weighCandidates?(windows: readonly CandidateWindow[]): Promise<Float64Array[]>;
   dispose(): Promise<void>;
 }

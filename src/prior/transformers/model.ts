@@ -29,6 +29,12 @@ export interface CausalLM {
     attention_mask: Int64Matrix;
     past_key_values?: PastKeyValues | null;
   }): Promise<{ logits: LogitsTensor; past_key_values: PastKeyValues }>;
+  /**
+   * A cache made of the first `columns` positions of rows of `past`: output row r is input row
+   * `rowOwner[r]` (rows may repeat). Built with the runtime's own Tensor class, which its session
+   * requires (lookahead.ts feeds every candidate against its position's shared history).
+   */
+  historyRows(past: PastKeyValues, rowOwner: readonly number[], columns: number): PastKeyValues;
   dispose(): Promise<unknown>;
 }
 
@@ -87,6 +93,24 @@ export class SessionCausalLM implements CausalLM {
       if (input) past[input] = tensor;
     }
     return { logits: out.logits, past_key_values: past };
+  }
+
+  historyRows(past: PastKeyValues, rowOwner: readonly number[], columns: number): PastKeyValues {
+    const out: PastKeyValues = {};
+    for (const [name, value] of Object.entries(past)) {
+      const t = value as LogitsTensor;
+      const [, heads, width, size] = t.dims;
+      const src = t.data as Float32Array;
+      const data = new Float32Array(rowOwner.length * heads * columns * size);
+      rowOwner.forEach((q, row) => {
+        for (let h = 0; h < heads; h++) {
+          const from = (q * heads + h) * width * size;
+          data.set(src.subarray(from, from + columns * size), (row * heads + h) * columns * size);
+        }
+      });
+      out[name] = this.model.tensor('float32', data, [rowOwner.length, heads, columns, size]);
+    }
+    return out;
   }
 
   dispose(): Promise<unknown> {

@@ -1,7 +1,8 @@
 import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
-import type { DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
+import type { CandidateWindow, DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession, RowwiseDecodingSession } from './decoding.js';
+import { weighCandidates } from './lookahead.js';
 import { type GraphOpener, loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
 import { leftPaddingIsSafe, PROBE_TEXT, probeModel } from './probe.js';
@@ -147,6 +148,16 @@ export class TransformersPrior implements PriorModel {
     const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize };
     // Prompts are left-padded to decode together, unless padding would shift the graph's positions.
     return this.leftPadding ? CacheDecodingSession.open(setup, prompts) : RowwiseDecodingSession.open(setup, prompts);
+  }
+
+  /**
+   * Two-sided weights over a shared cache per window; `batchSize` windows' worth of rows (8
+   * candidates each) per pass. Histories are left-padded to share a pass, so a graph whose
+   * positions padding would shift (leftPadding false) weighs one window per pass.
+   */
+  weighCandidates(windows: readonly CandidateWindow[]): Promise<Float64Array[]> {
+    const rows = this.leftPadding ? this.batchSize * 8 : 1;
+    return weighCandidates({ model: this.model, bosId: this.bosId, normalize: this.normalize, rows }, windows);
   }
 
   async dispose(): Promise<void> {
