@@ -5,6 +5,7 @@ import { parsePipeline, readBrown, runPipeline, TransformersPrior } from '../src
 import { resampleOptions } from '../src/edit/config.js';
 import { DocumentEditor } from '../src/edit/document-editor.js';
 import { candidateWindow, fullConditional, lookaheadOf, windowByWindow } from '../src/edit/two-sided.js';
+import { loadHuggingfacePrior } from '../src/prior/huggingface/index.js';
 import { brownPrior } from './helpers/brown-prior.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -72,8 +73,13 @@ test('neural prior: the two-sided weights add the lookahead tokens\u2019 log-pro
   }
 });
 
-test('neural prior: the weights over a shared cache equal one scored window per candidate, whatever shares the batch', async (t) => {
-  const neural = await TransformersPrior.load({ model: 'models/brown-gpt-5m', batchSize: 2 });
+/**
+ * The cached weights against one scored window per candidate, and batched against alone: for the
+ * shipped model on both backends, a legacy GPT-2 graph (no position_ids: one window per pass) and
+ * a rotary, grouped-query Llama graph.
+ */
+const sharedCacheMatchesWindows = test.macro(async (t, load: () => Promise<TransformersPrior>) => {
+  const neural = await load();
   try {
     const text = doc.text.slice(0, 3000);
     const tokens = neural.tokenize(text);
@@ -97,3 +103,10 @@ test('neural prior: the weights over a shared cache equal one scored window per 
     await neural.dispose();
   }
 });
+
+test('neural prior: the weights over a shared cache equal one scored window per candidate, whatever shares the batch', sharedCacheMatchesWindows, () =>
+  TransformersPrior.load({ model: 'models/brown-gpt-5m', batchSize: 2 }));
+test('the same through the huggingface backend', sharedCacheMatchesWindows, () => loadHuggingfacePrior({ model: 'models/brown-gpt-5m', batchSize: 2 }));
+test('the same for a legacy GPT-2 graph whose positions padding would shift', sharedCacheMatchesWindows, () =>
+  TransformersPrior.load({ model: 'test/fixtures/models/gpt2-merged', batchSize: 2 }));
+test('the same for a rotary, grouped-query Llama graph', sharedCacheMatchesWindows, () => TransformersPrior.load({ model: 'test/fixtures/models/llama', batchSize: 2 }));
