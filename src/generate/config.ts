@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Fully synthetic continuations: each document's first `promptTokens` tokens continued by the
- * prior to the document's length. Used by the pipeline and by `compare`.
+ * prior to the document's length, or until a neural prior draws its end token. Used by the
+ * pipeline and by `compare`.
  */
 export const syntheticSchema = z
   .object({
@@ -14,6 +15,11 @@ export const syntheticSchema = z
     topK: z.number().int().min(0).default(0),
     /** Nucleus sampling mass (1: off). */
     topP: z.number().gt(0).max(1).default(1),
+    /**
+     * Stop a continuation where a neural prior draws its end token (`<|endoftext|>`, `</s>`), as
+     * the model ends a document; false continues every document to its human length.
+     */
+    stopAtEnd: z.boolean().default(true),
   })
   .strict();
 
