@@ -12,7 +12,7 @@ export { openRecordWriter, type RecordWriter } from './corpus/corpus-writer.js';
 export { OUTPUT_FORMATS, outputNames, type OutputFormat, type OutputLayout } from './corpus/output-format.js';
 export { readBrown, brownFiles, brownText, type BrownSplit } from './corpus/brown.js';
 export { wordSpans, words } from './corpus/words.js';
-export type { PriorModel, ScoreOptions, TokenizedText, TokenScores, TokenDistribution, SamplingOptions, DecodingSession, PriorIdentity } from './prior/types.js';
+export type { PriorModel, ScoreOptions, TokenizedText, TokenScores, TokenDistribution, SamplingOptions, DecodingOptions, DecodingSession, PriorIdentity } from './prior/types.js';
 export { NGramPrior, type NGramTrainOptions } from './prior/ngram/prior.js';
 export { TransformersPrior, type TransformersPriorOptions } from './prior/transformers/index.js';
 export { sampleDense } from './prior/sampling.js';

@@ -147,7 +147,9 @@ async function syntheticTexts(
   }
   const role = config.generator ?? (priors.neural ? 'neural' : 'ngram');
   const started = Date.now();
-  const made = await generateCounterparts(priors[role]!, human, { ...config.generation, seed: config.seed, batchSize: 16 });
+  // Counterparts of segments cut from mid-document, not of documents: they keep their segment's
+  // size (an end-of-document token has no meaning there, and the features compare like with like).
+  const made = await generateCounterparts(priors[role]!, human, { ...config.generation, stopAtEnd: false, seed: config.seed, batchSize: 16 });
   log(`generated ${made.length} synthetic counterparts with the ${role} prior (top-p ${config.generation.topP}, temperature ${config.generation.temperature}) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return made;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Fully synthetic continuations: each document's first `promptTokens` tokens continued by the
- * prior to the document's length. Used by the pipeline and by `compare`.
+ * prior to the document's length, or until a neural prior draws its end token. Used by the
+ * pipeline and by `compare`.
  */
 export const syntheticSchema = z
   .object({
@@ -14,6 +15,13 @@ export const syntheticSchema = z
     topK: z.number().int().min(0).default(0),
     /** Nucleus sampling mass (1: off). */
     topP: z.number().gt(0).max(1).default(1),
+    /**
+     * Stop a continuation where a neural prior draws its end token (`<|endoftext|>`, `</s>`), as
+     * the model ends a document. Off by default: the synthetic view is the audit's baseline, and
+     * its diversity and concentration measures depend on corpus size, so counterparts are
+     * length-matched (the end token is masked out of the draws) unless a user asks.
+     */
+    stopAtEnd: z.boolean().default(false),
   })
   .strict();
 

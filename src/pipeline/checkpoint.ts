@@ -30,7 +30,7 @@ export interface Checkpoint {
   threshold: number;
   calibration: Calibration | null;
   accounting: { total: FileCounts; files: Record<string, FileCounts> };
-  totals: EditCounts & { syntheticTokens: number };
+  totals: EditCounts & { syntheticTokens: number; syntheticStoppedAtEnd: number };
   files: Record<string, WriterPosition>;
   views: Record<string, CorpusStatsJSON>;
   samples: TokenSample[];

@@ -16,7 +16,7 @@ export interface ProcessedDocument {
   counts: EditCounts;
   edited: unknown;
   editLog: unknown;
-  synthetic?: { record: unknown; generatedTokens: number };
+  synthetic?: { record: unknown; generatedTokens: number; stoppedAtEnd: boolean };
   scores?: unknown;
   /** Lazily built token-by-token view for the HTML report (only a few documents ask for it). */
   sample: () => TokenSample;
@@ -68,8 +68,9 @@ export function processDocument(doc: Document, tokens: TokenizedText, scores: To
       ...(lockedSpans.length > 0 && { lockedSpans }),
     },
     synthetic: synthetic && {
-      record: { id: doc.id, text: synthetic.text, meta: doc.meta, tailguard: { promptTokens: synthetic.promptTokens, generatedTokens: synthetic.generatedTokens } },
+      record: { id: doc.id, text: synthetic.text, meta: doc.meta, tailguard: { promptTokens: synthetic.promptTokens, generatedTokens: synthetic.generatedTokens, stoppedAtEnd: synthetic.stoppedAtEnd } },
       generatedTokens: synthetic.generatedTokens,
+      stoppedAtEnd: synthetic.stoppedAtEnd,
     },
     scores: config.writeScores ? scoreRecord(doc, tokens, scores, prior) : undefined,
     sample: () => tokenSample(doc.id, doc.text, tokens, scores, applied),

@@ -51,7 +51,7 @@ export class RunOutputs {
     }
     this.accounting = new Accounting(from?.accounting);
     // A checkpoint of an older version lacks the newer counts: they start at 0.
-    this.totals = { ...noEdits(0), syntheticTokens: 0, ...from?.totals };
+    this.totals = { ...noEdits(0), syntheticTokens: 0, syntheticStoppedAtEnd: 0, ...from?.totals };
     if (config.audit.enabled) {
       for (const v of ['human', ...(config.edit.enabled ? ['edited'] : []), ...(config.synthetic.enabled ? ['synthetic'] : [])]) {
         this.views[v] = from ? CorpusStats.fromJSON(from.views[v], config.audit.ngramBudget) : new CorpusStats(config.audit.ngramBudget);
@@ -74,6 +74,7 @@ export class RunOutputs {
     await this.writers.edits?.write(p.editLog);
     if (p.synthetic) {
       this.totals.syntheticTokens += p.synthetic.generatedTokens;
+      if (p.synthetic.stoppedAtEnd) this.totals.syntheticStoppedAtEnd++;
       await this.writers.synthetic?.write(p.synthetic.record);
     }
     await this.writers.scores?.write(p.scores);

@@ -14,6 +14,8 @@ export interface RunSummary {
   /** Of the selected tokens, the share that actually changed (ToEdit: a few percent at beta 1.5). */
   changedOfSelected: number;
   syntheticTokens: number;
+  /** Synthetic documents whose continuation ended where the prior drew its end token (synthetic.stopAtEnd). */
+  syntheticStoppedAtEnd: number;
   /** Whether the edit stage ran (not for `tailguard score` and `generate`): only then do threshold, selected and changed mean anything. */
   editing: boolean;
   threshold: number;
@@ -28,7 +30,7 @@ export interface RunSummary {
 }
 
 export function summarize(
-  t: { read: number; written: number; rejected: number; tokens: number; selected: number; changed: number; deleted: number; syntheticTokens: number; protected: number; locked: number; partWords: number },
+  t: { read: number; written: number; rejected: number; tokens: number; selected: number; changed: number; deleted: number; syntheticTokens: number; syntheticStoppedAtEnd: number; protected: number; locked: number; partWords: number },
   ctx: { threshold: number; calibration: Calibration | null; config: PipelineConfig; timings: Record<string, number> },
 ): RunSummary {
   const share = (x: number, of: number) => (of > 0 ? x / of : 0);
@@ -51,6 +53,7 @@ export function summarize(
     changedShare: share(t.changed, t.tokens),
     changedOfSelected: share(t.changed - t.deleted, t.selected),
     syntheticTokens: t.syntheticTokens,
+    syntheticStoppedAtEnd: t.syntheticStoppedAtEnd,
     editing: ctx.config.edit.enabled,
     threshold: ctx.threshold,
     selectionMode: ctx.config.edit.selection.mode,
@@ -82,7 +85,7 @@ export function formatSummary(s: RunSummary, dir: string): string {
     const kept = [[s.protected, 'protected'], [s.locked, 'locked by an earlier generation'], [s.partWords, 'part of a word']].filter(([n]) => Number(n) > 0);
     if (kept.length > 0) rows.push(['never selected', kept.map(([n, why]) => `${n} ${why}`).join(', ')]);
   }
-  if (s.syntheticTokens > 0) rows.push(['synthetic tokens', String(s.syntheticTokens)]);
+  if (s.syntheticTokens > 0) rows.push(['synthetic tokens', `${s.syntheticTokens}${s.syntheticStoppedAtEnd > 0 ? ` (${s.syntheticStoppedAtEnd} documents stopped at the end token)` : ''}`]);
   rows.push(['wall time', `${s.wallSeconds.toFixed(1)}s (${Math.round(s.tokensPerSecond)} tokens/s)`], ['output', dir]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);

@@ -77,8 +77,21 @@ export interface SamplingOptions {
 /** The prior's distribution over the next token at one point of one sequence. */
 export interface TokenDistribution {
   logProb(id: number): number;
-  /** Draw an emittable token (never a padding, unknown or control symbol). */
+  /**
+   * Draw an emittable token (never a padding, unknown or control symbol), or one of the prior's end
+   * tokens in a session opened with DecodingOptions.endTokens.
+   */
   sample(rng: Rng, options: SamplingOptions): number;
+}
+
+/** How a decoding session draws. */
+export interface DecodingOptions {
+  /**
+   * Let the distributions draw the prior's end tokens (PriorModel.endIds) besides the emittable
+   * ones, so a caller can stop a sequence where the model ends its document (default false: only
+   * emittable tokens, as before).
+   */
+  endTokens?: boolean;
 }
 
 /** Step-by-step decoding of several sequences at once (a key/value cache for neural priors). */
@@ -140,9 +153,15 @@ export interface PriorModel {
   replacementSpan(text: string, tokens: TokenizedText, i: number, id: number): { start: number; end: number; text: string };
   /** Whether `id` may be written into a document (not unknown, padding or a control symbol). */
   isEmittable(id: number): boolean;
+  /**
+   * The tokens with which the model ends a document (`<|endoftext|>`, `</s>`...): never emittable,
+   * drawn only by a decoding session opened with `endTokens`. Absent when the prior has none (the
+   * n-gram prior).
+   */
+  readonly endIds?: readonly number[];
   /** Text to append after a document prefix of `prefix` tokens for the `generated` tokens. */
   continuationText(prefix: Int32Array, generated: Int32Array): string;
-  beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession>;
+  beginDecoding(prompts: readonly Int32Array[], options?: DecodingOptions): Promise<DecodingSession>;
   /**
    * For each window, log P(c | history) + Σ_j log P(lookahead_j | history, c, lookahead_<j) of
    * every candidate c, scored together over a shared key/value cache (the neural prior). A prior

@@ -5,7 +5,8 @@ import type { SamplingOptions, TokenDistribution } from '../types.js';
 /**
  * One next-token distribution: a view of a model output row (log-probabilities), never copied.
  * Sampling is `sampleDense` on the row, so temperature / top-k / top-p mean exactly what they mean
- * for every other prior, and <|endoftext|> (not emittable) is never drawn.
+ * for every other prior. The mask decides what may be drawn: the emittable tokens, plus the end
+ * tokens in a generation session that stops at them (prior.ts beginDecoding).
  */
 export class DenseDistribution implements TokenDistribution {
   constructor(

@@ -1,6 +1,6 @@
 import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
-import type { CandidateWindow, DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
+import type { CandidateWindow, DecodingOptions, DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
 import { CacheDecodingSession, RowwiseDecodingSession } from './decoding.js';
 import { weighCandidates } from './lookahead.js';
 import { type GraphOpener, loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
@@ -27,6 +27,8 @@ const XENOVA_BACKEND: PriorBackend = { name: 'xenova' };
  */
 export class TransformersPrior implements PriorModel {
   readonly identity: PriorIdentity;
+  /** The emittable tokens and the end tokens: what a session opened with `endTokens` draws from. */
+  private readonly emittableOrEnd: Uint8Array;
 
   private constructor(
     private readonly model: CausalLM,
@@ -36,6 +38,8 @@ export class TransformersPrior implements PriorModel {
     private readonly stride: number,
     private readonly batchSize: number,
     private readonly emittable: Uint8Array,
+    /** The family's end tokens (special-tokens.ts eosIds). */
+    readonly endIds: readonly number[],
     private readonly normalize: boolean,
     /** Whether prompts may be left-padded to decode together (probe.ts leftPaddingIsSafe). */
     private readonly leftPadding: boolean,
@@ -44,6 +48,8 @@ export class TransformersPrior implements PriorModel {
     readonly warnings: readonly string[],
   ) {
     this.identity = identity;
+    this.emittableOrEnd = Uint8Array.from(emittable);
+    for (const id of this.endIds) this.emittableOrEnd[id] = 1;
   }
 
   /**
@@ -101,7 +107,7 @@ export class TransformersPrior implements PriorModel {
       throw error;
     }
     identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, leftPadding, checksums: loaded.checksums };
-    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, normalize, leftPadding, identity, loaded.warnings);
+    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, eosIds, normalize, leftPadding, identity, loaded.warnings);
   }
 
   tokenize(text: string): TokenizedText {
@@ -143,9 +149,14 @@ export class TransformersPrior implements PriorModel {
     return this.tok.continuationText(prefix, generated);
   }
 
-  /** Decoding keeps the last 3/4 of the context when a sequence fills it (margin = context / 4). */
-  beginDecoding(prompts: readonly Int32Array[]): Promise<DecodingSession> {
-    const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable: this.emittable, normalize: this.normalize };
+  /**
+   * Decoding keeps the last 3/4 of the context when a sequence fills it (margin = context / 4).
+   * With `endTokens` the distributions may also draw an end token, so generation stops where the
+   * model ends its document; scoring and edits keep the emittable mask and never propose one.
+   */
+  beginDecoding(prompts: readonly Int32Array[], options: DecodingOptions = {}): Promise<DecodingSession> {
+    const emittable = options.endTokens === true ? this.emittableOrEnd : this.emittable;
+    const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable, normalize: this.normalize };
     // Prompts are left-padded to decode together, unless padding would shift the graph's positions.
     return this.leftPadding ? CacheDecodingSession.open(setup, prompts) : RowwiseDecodingSession.open(setup, prompts);
   }
