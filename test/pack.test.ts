@@ -29,7 +29,11 @@ test('npm pack gives a package that installs into an empty folder, where `npx ta
   await mkdir(consumer);
   // The override the README tells users to add: npm overrides do not reach consumers.
   await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', overrides: { sharp: '^0.33.5' } }));
+  // And the .npmrc line docs/library.md gives for the optional second backend (no CUDA download).
+  await writeFile(join(consumer, '.npmrc'), 'onnxruntime-node-install=skip\n');
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(dir, packed.filename)], { cwd: consumer, maxBuffer: 64 << 20 });
+
+  t.true(existsSync(join(consumer, 'node_modules/@huggingface/transformers/package.json')), 'the optional backend installs with the .npmrc line');
 
   const help = await run('npx', ['--no-install', 'tailguard', '--help'], { cwd: consumer });
   t.regex(help.stdout, /^tailguard: token-level editing/);

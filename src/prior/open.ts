@@ -29,10 +29,29 @@ export async function openPrior(config: PriorConfig, log: (message: string) => v
   const model = resolveResource(options.model);
   const prior =
     backend === 'huggingface'
-      ? await (await import('./huggingface/index.js')).loadHuggingfacePrior({ ...options, model, device })
+      ? await (await importHuggingface()).loadHuggingfacePrior({ ...options, model, device })
       : await TransformersPrior.load({ ...options, model });
   const library = backend === 'huggingface' ? `@huggingface/transformers on ${device ?? 'cpu'}` : 'transformers.js';
   log(`loaded ${prior.identity.name} (${library}, vocabulary ${prior.identity.vocabSize}, context ${prior.identity.contextSize}) in ${seconds()}s`);
   for (const warning of prior.warnings) log(`warning: ${warning}`);
   return prior;
 }
+
+/**
+ * The second backend's module. @huggingface/transformers is an optional dependency: its
+ * onnxruntime-node install step downloads CUDA binaries unless told not to, and where that fails
+ * npm leaves the package out rather than failing the whole install.
+ */
+async function importHuggingface(): Promise<typeof import('./huggingface/index.js')> {
+  try {
+    return await import('./huggingface/index.js');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('@huggingface/transformers')) throw error;
+    throw new TailguardError(
+      'config',
+      '"backend": "huggingface" needs the optional package @huggingface/transformers, which is not installed (npm leaves it out when its onnxruntime-node install step fails). ' +
+        'Add "onnxruntime-node-install=skip" to your .npmrc (CPU only; no download) and run npm install again, or use the default backend.',
+    );
+  }
+}
+
