@@ -7,6 +7,7 @@ import type { CalibratedSelection } from './config.js';
 import type { EditingPrior, ResampleOptions } from './edit-types.js';
 import { BLOCKED, selectionMask } from './selectable.js';
 import { type Calibration, calibrateThreshold, changedShareThreshold } from './threshold.js';
+import { CandidateFloor, ChangedShareFloor } from './candidate-floor.js';
 
 /**
  * How a corpus's tokens enter a calibration, in one place for the pipeline, `compare` and the
@@ -56,12 +57,17 @@ export function calibrateOnCorpus(prior: EditingPrior, docs: Iterable<ScoredText
       changes.push(...expectedChanges(text, tokens, scores, prior, { ...rule.options, locked }).subarray(0, v.length));
     }
   }
-  const c = thresholdOf(selection, Float64Array.from(values), Float64Array.from(changes.slice(0, values.length)));
+  // Every chance of changing was computed (full scores): the threshold is always decided.
+  const c = thresholdOf(selection, Float64Array.from(values), Float64Array.from(changes.slice(0, values.length)))!;
   return rule.options.select === 'below' ? -c.p : c.p;
 }
 
-/** The calibration a selection asks for, from every token's value (and chance of changing). */
-export function thresholdOf(selection: CalibratedSelection, probs: Float64Array, changes: Float64Array | undefined): Calibration {
+/**
+ * The calibration a selection asks for, from every token's value (and chance of changing).
+ * Undefined when a chance of changing left unknown (NaN, below a ChangedShareFloor) would decide
+ * it: then the sample is taken again with every chance computed.
+ */
+export function thresholdOf(selection: CalibratedSelection, probs: Float64Array, changes: Float64Array | undefined): Calibration | undefined {
   if (selection.mode === 'changed-share') return changedShareThreshold(probs, changes ?? new Float64Array(probs.length), selection.targetShare);
   return calibrateThreshold(probs, selection.targetShare);
 }
@@ -101,8 +107,12 @@ export async function calibrate(
   rule: CalibrationRule,
   keep: KeepOptions,
 ): Promise<{ calibration: Calibration; scores: Map<string, TokenScores> }> {
-  const sample = await calibrationSample(prior, items(), selection, batchSize, rule, keep);
-  const calibration = thresholdOf(selection, sample.probs, sample.changes);
+  let sample = await calibrationSample(prior, items(), selection, batchSize, rule, keep);
+  let calibration = thresholdOf(selection, sample.probs, sample.changes);
+  if (!calibration) {
+    sample = await calibrationSample(prior, items(), selection, batchSize, rule, keep, true);
+    calibration = thresholdOf(selection, sample.probs, sample.changes)!;
+  }
   return { calibration, scores: usableScores(sample.kept, calibration.p) };
 }
 
@@ -118,6 +128,8 @@ export async function calibrationSample(
   batchSize: number,
   rule: CalibrationRule,
   keep: KeepOptions,
+  /** Compute every token's chance of changing (the second pass when a floor was too high). */
+  changesEverywhere = false,
 ): Promise<CalibrationSample> {
   // Scores of the first documents are kept (up to keep.maxTokens tokens) so the editing pass
   // does not compute them again: on a small corpus that saves a whole pass of the prior.
@@ -130,6 +142,9 @@ export async function calibrationSample(
   let n = 0;
   let records = 0;
   const floor = new CandidateFloor(selection.targetShare);
+  const changeFloor = new ChangedShareFloor(selection.targetShare);
+  // Below-threshold selections take the least probable tokens: no floor applies to them.
+  const floored = !keep.allCandidates && rule.options.select !== 'below' && !changesEverywhere;
   for await (const batch of batches(items, batchSize)) {
     records += batch.length;
     const docs = batch.flatMap((item) => (item.ok ? [item.doc] : []));
@@ -138,8 +153,9 @@ export async function calibrationSample(
     const keeping = keptTokens < keep.maxTokens;
     // Kept scores need candidates wherever the final p could select; the threshold is not known
     // yet, so they are read above a floor safely below it (see CandidateFloor). A changed-share
-    // calibration weighs every token's candidates, so it reads them everywhere.
-    const candidatesAbove = keep.allCandidates || changing ? -1 : floor.value();
+    // calibration weighs the candidates of the tokens it could select, from the most probable
+    // down: it reads them above a floor of its own (ChangedShareFloor).
+    const candidatesAbove = !floored ? -1 : changing ? changeFloor.value() : floor.value();
     const topK = changing ? Math.max(keep.topK, rule.options.topK) : keep.topK;
     const scores = await prior.score(tokens, keeping || changing ? { topK, entropy: keep.entropy, rank: keep.rank, candidatesAbove } : { topK: 0, entropy: false, rank: false });
     scores.forEach((s, d) => {
@@ -154,7 +170,9 @@ export async function calibrationSample(
       probs.set(values.subarray(0, m), n);
       if (changing) {
         while (n + m > changes.length) changes = grow(changes, selection.maxTokens);
-        changes.set(expectedChanges(texts[d], tokens[d], s, prior, { ...rule.options, locked }).subarray(0, m), n);
+        const c = expectedChanges(texts[d], tokens[d], s, prior, { ...rule.options, locked }, candidatesAbove);
+        changes.set(c.subarray(0, m), n);
+        for (let i = 0; i < m; i++) changeFloor.add(values[i], c[i]);
       }
       for (let i = 0; i < m; i++) floor.add(values[i]);
       n += m;
@@ -173,36 +191,6 @@ export function usableScores(kept: KeptScores, p: number): Map<string, TokenScor
   const scores = new Map<string, TokenScores>();
   for (const [id, k] of kept) if (k.floor <= p) scores.set(id, k.scores);
   return scores;
-}
-
-/**
- * A running lower bound for the calibrated threshold: the probability above which twice the target
- * share (plus 2 points) of the tokens seen so far lie, from a 1000-bin histogram. Reading
- * candidates only above it skips most of a neural prior's top-k passes during calibration, while
- * the threshold (the target-share quantile) would have to drift far to fall below it.
- */
-class CandidateFloor {
-  private readonly bins = new Float64Array(1000);
-  private count = 0;
-
-  constructor(private readonly targetShare: number) {}
-
-  add(p: number): void {
-    this.bins[Math.min(999, Math.floor(p * 1000))]++;
-    this.count++;
-  }
-
-  /** -1 (candidates everywhere) until enough tokens were seen to trust the histogram. */
-  value(): number {
-    if (this.count < 5000) return -1;
-    const wanted = Math.min(1, 2 * this.targetShare + 0.02) * this.count;
-    let above = 0;
-    for (let b = 999; b >= 0; b--) {
-      above += this.bins[b];
-      if (above >= wanted) return b === 0 ? -1 : b / 1000;
-    }
-    return -1;
-  }
 }
 
 function grow(a: Float64Array, max: number): Float64Array<ArrayBuffer> {

@@ -35,14 +35,16 @@ export function calibrateThreshold(probs: Float64Array | Float32Array, target: n
  * The p for which the tokens above it are expected to change `target` of all tokens: `changes[t]`
  * is token t's probability of changing when selected (0 where it can never be selected). Tokens
  * are taken from the most probable down until the expected changes reach the target.
+ * Undefined when a token taken has an unknown (NaN) chance of changing.
  */
-export function changedShareThreshold(probs: Float64Array, changes: Float64Array, target: number): Calibration {
+export function changedShareThreshold(probs: Float64Array, changes: Float64Array, target: number): Calibration | undefined {
   const n = probs.length;
   if (n === 0) return { p: 1, targetShare: target, achievedShare: 0, tokens: 0, expectedChangedShare: 0 };
   const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
   let expected = 0;
   let k = 0;
   while (k < n && expected < target * n) expected += changes[order[k++]];
+  if (Number.isNaN(expected)) return undefined;
   // Select the k most probable: p is the next one's probability (ties with it are left out).
   const p = k >= n ? 0 : probs[order[k]];
   let above = 0;

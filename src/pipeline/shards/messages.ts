@@ -6,7 +6,7 @@ import type { PipelineConfig } from '../config.js';
 /** What the local executor asks of a worker process: one request at a time, after `open`. */
 export type WorkerRequest =
   | { kind: 'open'; config: PipelineConfig }
-  | { kind: 'calibrate'; rank: number; pieces: CorpusPiece[] }
+  | { kind: 'calibrate'; rank: number; pieces: CorpusPiece[]; changesEverywhere: boolean }
   | { kind: 'task'; rank: number };
 
 /** What a worker process answers; `progress` comes during a task, the others end a request. */

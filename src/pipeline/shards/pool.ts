@@ -75,9 +75,15 @@ export class WorkerPool implements Planner {
   /**
    * Calibrate tasks in order, as many at once as there are workers, until the finished ones from
    * the first cover `maxTokens`; their samples, concatenated and cut there, are the single
-   * run's sample, so the threshold is the single run's.
+   * run's sample, so the threshold is the single run's (taken again with every chance of
+   * changing computed when the first sample left one the threshold needs unknown, as a single
+   * run does).
    */
   async calibrate(tasks: CorpusPiece[][]): Promise<Calibration> {
+    return (await this.calibrateOnce(tasks, false)) ?? (await this.calibrateOnce(tasks, true))!;
+  }
+
+  private async calibrateOnce(tasks: CorpusPiece[][], changesEverywhere: boolean): Promise<Calibration | undefined> {
     const selection = calibratedSelection(this.config);
     const max = selection.maxTokens;
     const samples: Replied<'calibrated'>[] = [];
@@ -88,7 +94,7 @@ export class WorkerPool implements Planner {
       (w) => {
         if (prefixTokens >= max || next >= tasks.length) return undefined;
         this.calibratedBy.set(next, w);
-        return { kind: 'calibrate', rank: next, pieces: tasks[next++] };
+        return { kind: 'calibrate', rank: next, pieces: tasks[next++], changesEverywhere };
       },
       (_, m) => {
         if (m.kind !== 'calibrated') return false;

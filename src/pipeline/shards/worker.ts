@@ -34,10 +34,13 @@ async function handle(m: WorkerRequest): Promise<void> {
     return reply({ kind: 'ready', identity: (await prior).identity });
   }
   if (m.kind === 'calibrate') {
+    // A second calibration of the same task (see WorkerPool.calibrate) replaces the first one's scores.
+    for (const k of kept.get(m.rank)?.values() ?? []) keptTokens -= k.scores.logProb.length;
+    kept.delete(m.rank);
     const selection = calibratedSelection(config);
     const keep = keepFor(config, SCORE_CACHE_TOKENS - keptTokens);
     const locks = config.edit.lockedFrom ? await readLockedSpans(config.edit.lockedFrom) : undefined;
-    const sample = await calibrationSample(await prior, readCorpus(config.input, m.pieces), selection, config.batchSize, calibrationRule(config, locks), keep);
+    const sample = await calibrationSample(await prior, readCorpus(config.input, m.pieces), selection, config.batchSize, calibrationRule(config, locks), keep, m.changesEverywhere);
     kept.set(m.rank, sample.kept);
     for (const k of sample.kept.values()) keptTokens += k.scores.logProb.length;
     return reply({ kind: 'calibrated', rank: m.rank, probs: sample.probs, changes: sample.changes, records: sample.records });

@@ -23,15 +23,26 @@ export interface FollowerSummary {
   topLogProbs: Float32Array;
 }
 
-/** Followers summarised before the cache is emptied (bounds its memory to tens of MB). */
-const SUMMARY_FOLLOWERS = 4_000_000;
+/**
+ * Bytes of summaries kept before the cache is emptied. Counted in bytes, not followers: most
+ * contexts have one to three followers, and then a summary's objects and typed arrays (measured
+ * about 900 bytes a summary on generated text, 16 per follower) outweigh its values; counted in
+ * followers, scoring 10x the generated text kept 184K summaries (171 MB of heap) under a budget
+ * that never bound. Outputs do not depend on it: a summary is rebuilt bit for bit.
+ */
+const SUMMARY_BYTES = 48_000_000;
+/** A summary's fixed cost: the object and its typed arrays (each an object and a buffer). */
+const SUMMARY_FIXED_BYTES = 640;
+/** The k = -1 placeholders, shared: `candidates` replaces them, never writes into them. */
+const NO_IDS = new Int32Array(0);
+const NO_LOG_PROBS = new Float32Array(0);
 
 /** Summaries by top-order context group, built on first use; one per model. */
 export class SummaryCache {
   private byGroup: (FollowerSummary | undefined)[] = [];
   /** The summary of an unseen top context is that of its lower distribution alone. */
   private byLower = new WeakMap<LowerStats, FollowerSummary>();
-  private followers = 0;
+  private bytes = 0;
   private readonly top = new TopK();
 
   constructor(private readonly kn: BackoffTables) {
@@ -42,7 +53,7 @@ export class SummaryCache {
     const kn = this.kn;
     this.byGroup = new Array(kn.order > 1 ? kn.levels[kn.order - 1].groups : 0);
     this.byLower = new WeakMap();
-    this.followers = 0;
+    this.bytes = 0;
   }
 
   /** The summary of top-order context group `g` (-1: unseen) whose lower distribution is `L`. */
@@ -50,8 +61,8 @@ export class SummaryCache {
     let s = g >= 0 ? this.byGroup[g] : this.byLower.get(L);
     if (s) return s;
     s = summarise(this.kn, g, L);
-    if (this.followers >= SUMMARY_FOLLOWERS) this.clear();
-    this.followers += s.descP.length + 1;
+    if (this.bytes >= SUMMARY_BYTES) this.clear();
+    this.bytes += SUMMARY_FIXED_BYTES + 16 * s.descP.length;
     if (g >= 0) this.byGroup[g] = s;
     else this.byLower.set(L, s);
     return s;
@@ -75,6 +86,7 @@ export class SummaryCache {
     s.k = k;
     s.topIds = new Int32Array(k);
     s.topLogProbs = new Float32Array(k);
+    this.bytes += 8 * k;
     top.write(s.topIds, s.topLogProbs, 0);
     return s;
   }
@@ -115,7 +127,7 @@ function summarise(kn: BackoffTables, g: number, L: LowerStats): FollowerSummary
     entropy: -s,
     variance: Math.max(0, m - s * s),
     k: -1,
-    topIds: new Int32Array(0),
-    topLogProbs: new Float32Array(0),
+    topIds: NO_IDS,
+    topLogProbs: NO_LOG_PROBS,
   };
 }
