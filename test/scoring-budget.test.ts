@@ -160,3 +160,19 @@ test('qwen2 fixture: generation and two-sided weights under a one-window budget 
   t.true(wide.passes.length < narrow.passes.length, 'the tiny budget weighs one request per group');
   t.true(maxDiff(wb.flatMap((w) => [...w]), wa.flatMap((w) => [...w])) < 1e-5, 'two-sided weights');
 });
+
+test('qwen2 fixture: a window past the model context, or a stride not inside the window, is refused as a config error naming the key and the model', async (t) => {
+  const context = (await loadModelConfig()).n_positions;
+  const tooWide = await t.throwsAsync(TransformersPrior.load({ model: QWEN2, window: context + 1 }), { instanceOf: TailguardError });
+  t.is(tooWide?.code, 'config');
+  t.regex(tooWide?.message ?? '', new RegExp(`prior\\.window .*2\\.\\.${context} .*qwen2`));
+  const stride = await t.throwsAsync(TransformersPrior.load({ model: QWEN2, window: 16, windowStride: 16 }), { instanceOf: TailguardError });
+  t.is(stride?.code, 'config');
+  t.regex(stride?.message ?? '', /prior\.windowStride .*1\.\.15/);
+});
+
+async function loadModelConfig() {
+  const loaded = await loadModel({ model: QWEN2 });
+  await loaded.model.dispose();
+  return loaded.config;
+}

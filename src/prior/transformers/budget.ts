@@ -19,10 +19,10 @@ export const DEFAULT_LOGITS_BUDGET_MB = 512;
 const BYTES_PER_LOGIT = 4;
 
 /** The scoring window: the requested cap (validated against the model's context) or min(context, DEFAULT_WINDOW). */
-export function scoringWindow(modelContext: number, requested: number | undefined): number {
+export function scoringWindow(modelContext: number, requested: number | undefined, model = 'the model'): number {
   const window = requested ?? Math.min(modelContext, DEFAULT_WINDOW);
   if (!Number.isInteger(window) || window < 2 || window > modelContext) {
-    throw new TailguardError('config', `prior.window must be an integer in 2..${modelContext} (the model's context), got ${requested}`);
+    throw new TailguardError('config', `prior.window must be an integer in 2..${modelContext} (the context of ${model}), got ${requested}`);
   }
   return window;
 }

@@ -63,18 +63,15 @@ export class TransformersPrior implements PriorModel {
   static async load(options: TransformersPriorOptions, backend: PriorBackend = XENOVA_BACKEND): Promise<TransformersPrior> {
     const loaded = await loadModel(options, backend.openGraph);
     const vocabSize = loaded.config.vocab_size;
-    // Everything reads the capped window as its context: scoring, decoding, two-sided histories.
     const modelContext = loaded.config.n_positions;
-    const context = scoringWindow(modelContext, options.window);
-    const stride = options.windowStride ?? Math.floor(context / 2);
-    if (!Number.isInteger(stride) || stride < 1 || stride >= context) {
-      throw new TailguardError('config', `prior.windowStride must be an integer in 1..${context - 1} (window - 1), got ${stride}`);
+    let settings: ReturnType<typeof windowSettings>;
+    try {
+      settings = windowSettings(options, modelContext, loaded.folder ?? loaded.name);
+    } catch (error) {
+      await loaded.model.dispose();
+      throw error;
     }
-    const batchSize = options.batchSize ?? 16;
-    const logitsBudget = logitsBudgetBytes(options.logitsBudgetMB);
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new TailguardError('config', `prior.batchSize must be a positive integer, got ${batchSize}`);
-    }
+    const { context, stride, batchSize, logitsBudget } = settings;
     const { bosId, eosIds, special } = loaded.tokens;
     const tok = new SpanTokenizer(loaded.tokenizer, vocabSize, special);
     // Emittable: every token that spells text; control symbols (BOS, EOS, special) are never written.
@@ -186,4 +183,21 @@ export class TransformersPrior implements PriorModel {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/**
+ * The prior's window settings, validated (exit 2 naming the key). Everything reads the capped
+ * window as its context: scoring, decoding, two-sided histories (budget.ts).
+ */
+function windowSettings(options: TransformersPriorOptions, modelContext: number, model: string) {
+  const context = scoringWindow(modelContext, options.window, model);
+  const stride = options.windowStride ?? Math.floor(context / 2);
+  if (!Number.isInteger(stride) || stride < 1 || stride >= context) {
+    throw new TailguardError('config', `prior.windowStride must be an integer in 1..${context - 1} (window - 1), got ${stride}`);
+  }
+  const batchSize = options.batchSize ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new TailguardError('config', `prior.batchSize must be a positive integer, got ${batchSize}`);
+  }
+  return { context, stride, batchSize, logitsBudget: logitsBudgetBytes(options.logitsBudgetMB) };
 }
