@@ -156,19 +156,23 @@ export class CacheDecodingSession implements DecodingSession {
 /**
  * Prompts decoded in groups of at most `groupSize`, each group a cache session of its own, so
  * one (re-)encoding pass holds groupSize x context positions of logits at most (budget.ts). Groups
- * of one serve graphs that left padding would shift (probe.ts leftPaddingIsSafe: legacy GPT-2
- * exports without position_ids): no row is ever padded, the same distributions as scoring gives.
- * Rows do not depend on what shares their pass, and every group re-encodes when any group is full
- * (what one session over all prompts does), so grouping changes the cost, not the numbers.
+ * of one, each re-encoding on its own, serve graphs that left padding would shift (probe.ts
+ * leftPaddingIsSafe: legacy GPT-2 exports without position_ids): no row is ever padded, the same
+ * distributions as scoring gives. Groups cut by the budget re-encode in `lockstep`: all of them when
+ * any is full, which is what one session over all prompts does; rows do not depend on what shares
+ * their pass, so the budget changes the cost, not the numbers.
  */
 export class GroupedDecodingSession implements DecodingSession {
-  private constructor(private readonly groups: CacheDecodingSession[]) {}
+  private constructor(
+    private readonly groups: CacheDecodingSession[],
+    private readonly lockstep: boolean,
+  ) {}
 
-  static async open(setup: DecodingSetup, prompts: readonly Int32Array[], groupSize: number): Promise<DecodingSession> {
+  static async open(setup: DecodingSetup, prompts: readonly Int32Array[], groupSize: number, lockstep: boolean): Promise<DecodingSession> {
     if (prompts.length <= groupSize) return CacheDecodingSession.open(setup, prompts);
     const groups: CacheDecodingSession[] = [];
     for (let at = 0; at < prompts.length; at += groupSize) groups.push(await CacheDecodingSession.open(setup, prompts.slice(at, at + groupSize)));
-    return new GroupedDecodingSession(groups);
+    return new GroupedDecodingSession(groups, lockstep);
   }
 
   async next(): Promise<TokenDistribution[]> {
@@ -182,10 +186,10 @@ export class GroupedDecodingSession implements DecodingSession {
     if (tokens.length !== rows) {
       throw new TailguardError('internal', `push got ${tokens.length} tokens for ${rows} sequences`);
     }
-    const reencode = this.groups.some((g) => g.full);
+    const all = this.groups.some((g) => g.full);
     let at = 0;
     for (const group of this.groups) {
-      await group.push(tokens.slice(at, at + group.rows), reencode);
+      await group.push(tokens.slice(at, at + group.rows), this.lockstep ? all : group.full);
       at += group.rows;
     }
   }

@@ -164,10 +164,10 @@ export class TransformersPrior implements PriorModel {
   beginDecoding(prompts: readonly Int32Array[], options: DecodingOptions = {}): Promise<DecodingSession> {
     const emittable = options.endTokens === true ? this.emittableOrEnd : this.emittable;
     const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable, normalize: this.normalize };
-    // Prompts are left-padded to decode together, unless padding would shift the graph's positions;
-    // as many as fit the logits budget when encoded at the full window.
+    // Prompts are left-padded to decode together, as many as fit the logits budget when encoded at
+    // the full window; one by one (each sliding on its own, as before) if padding would shift positions.
     const groupSize = this.leftPadding ? rowsPerPass(this.context, this.identity.vocabSize, this.logitsBudget, Infinity) : 1;
-    return GroupedDecodingSession.open(setup, prompts, groupSize);
+    return GroupedDecodingSession.open(setup, prompts, groupSize, this.leftPadding);
   }
 
   /**
