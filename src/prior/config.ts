@@ -24,7 +24,11 @@ export const transformersPriorSchema = z
     quantized: z.boolean().default(false),
     /** Windows per forward pass. */
     batchSize: z.number().int().min(1).max(256).default(16),
+    /** Most tokens per scoring window, 2..the model's context (checked on load); default min(context, 1024). */
+    window: z.number().int().min(2).optional(),
     windowStride: z.number().int().min(1).optional(),
+    /** MiB the logits of one forward pass may take; default 512. Outputs do not depend on it. */
+    logitsBudgetMB: z.number().positive().optional(),
     /**
      * The library that runs the graph: @xenova/transformers (onnxruntime 1.14, CPU) or
      * @huggingface/transformers (onnxruntime 1.30: newer operators, CUDA / WebGPU providers).

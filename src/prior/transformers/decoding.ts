@@ -40,6 +40,11 @@ export class CacheDecodingSession implements DecodingSession {
   private current: TokenDistribution[] = [];
   private closed = false;
 
+  /** Sequences decoded together. */
+  get rows(): number {
+    return this.histories.length;
+  }
+
   private constructor(
     private readonly setup: DecodingSetup,
     prompts: readonly Int32Array[],
@@ -63,7 +68,13 @@ export class CacheDecodingSession implements DecodingSession {
     return this.current;
   }
 
-  async push(tokens: readonly number[]): Promise<void> {
+  /** Whether the next push takes a row past the context, so every row is re-encoded. */
+  get full(): boolean {
+    return Math.max(...this.lengths) + 1 > this.setup.context;
+  }
+
+  /** `reencode`: re-encode now (a grouped session does when any group is full, as one session would). */
+  async push(tokens: readonly number[], reencode = this.full): Promise<void> {
     this.assertOpen();
     const rows = this.histories.length;
     if (tokens.length !== rows) {
@@ -71,7 +82,7 @@ export class CacheDecodingSession implements DecodingSession {
     }
     if (rows === 0) return;
     tokens.forEach((t, r) => this.histories[r].push(t));
-    if (Math.max(...this.lengths) + 1 > this.setup.context) {
+    if (reencode) {
       await this.encode();
       return;
     }
@@ -143,33 +154,47 @@ export class CacheDecodingSession implements DecodingSession {
 }
 
 /**
- * Decoding for graphs that left padding would shift (probe.ts leftPaddingIsSafe: legacy GPT-2
- * exports without position_ids): every prompt in a session of its own, so no row is ever padded.
- * Slower (one forward pass per row and step) but the same distributions as scoring gives.
+ * Prompts decoded in groups of at most `groupSize`, each group a cache session of its own, so
+ * one (re-)encoding pass holds groupSize x context positions of logits at most (budget.ts). Groups
+ * of one, each re-encoding on its own, serve graphs that left padding would shift (probe.ts
+ * leftPaddingIsSafe: legacy GPT-2 exports without position_ids): no row is ever padded, the same
+ * distributions as scoring gives. Groups cut by the budget re-encode in `lockstep`: all of them when
+ * any is full, which is what one session over all prompts does; rows do not depend on what shares
+ * their pass, so the budget changes the cost, not the numbers.
  */
-export class RowwiseDecodingSession implements DecodingSession {
-  private constructor(private readonly rows: CacheDecodingSession[]) {}
+export class GroupedDecodingSession implements DecodingSession {
+  private constructor(
+    private readonly groups: CacheDecodingSession[],
+    private readonly lockstep: boolean,
+  ) {}
 
-  static async open(setup: DecodingSetup, prompts: readonly Int32Array[]): Promise<RowwiseDecodingSession> {
-    const rows: CacheDecodingSession[] = [];
-    for (const prompt of prompts) rows.push(await CacheDecodingSession.open(setup, [prompt]));
-    return new RowwiseDecodingSession(rows);
+  static async open(setup: DecodingSetup, prompts: readonly Int32Array[], groupSize: number, lockstep: boolean): Promise<DecodingSession> {
+    if (prompts.length <= groupSize) return CacheDecodingSession.open(setup, prompts);
+    const groups: CacheDecodingSession[] = [];
+    for (let at = 0; at < prompts.length; at += groupSize) groups.push(await CacheDecodingSession.open(setup, prompts.slice(at, at + groupSize)));
+    return new GroupedDecodingSession(groups, lockstep);
   }
 
   async next(): Promise<TokenDistribution[]> {
     const out: TokenDistribution[] = [];
-    for (const row of this.rows) out.push(...(await row.next()));
+    for (const group of this.groups) out.push(...(await group.next()));
     return out;
   }
 
   async push(tokens: readonly number[]): Promise<void> {
-    if (tokens.length !== this.rows.length) {
-      throw new TailguardError('internal', `push got ${tokens.length} tokens for ${this.rows.length} sequences`);
+    const rows = this.groups.reduce((sum, g) => sum + g.rows, 0);
+    if (tokens.length !== rows) {
+      throw new TailguardError('internal', `push got ${tokens.length} tokens for ${rows} sequences`);
     }
-    for (let r = 0; r < this.rows.length; r++) await this.rows[r].push([tokens[r]]);
+    const all = this.groups.some((g) => g.full);
+    let at = 0;
+    for (const group of this.groups) {
+      await group.push(tokens.slice(at, at + group.rows), this.lockstep ? all : group.full);
+      at += group.rows;
+    }
   }
 
   async close(): Promise<void> {
-    for (const row of this.rows) await row.close();
+    for (const group of this.groups) await group.close();
   }
 }

@@ -18,8 +18,12 @@ export interface TransformersPriorOptions {
   allowRemote?: boolean;
   /** Load the `_quantized.onnx` graph instead of the fp32 one. Default false. */
   quantized?: boolean;
-  /** Advance of the scoring window for documents longer than the context. Default context / 2. */
+  /** Most tokens per scoring window (2..the model's context); also the context of decoding and two-sided histories. Default min(context, 1024). */
+  window?: number;
+  /** Advance of the scoring window for documents longer than the window. Default window / 2. */
   windowStride?: number;
+  /** MiB the logits of one forward pass may take; fewer windows share a pass when they are wide. Default 512. */
+  logitsBudgetMB?: number;
   /** Windows per forward pass when scoring. Default 16. */
   batchSize?: number;
 }

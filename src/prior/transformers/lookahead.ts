@@ -1,4 +1,5 @@
 import type { CandidateWindow } from '../types.js';
+import { logitsBytes } from './budget.js';
 import { int64Tensor, logProbRows, type CausalLM, type LogProbRows } from './model.js';
 
 /** What weighing candidates needs to know about the model. */
@@ -10,6 +11,10 @@ export interface LookaheadSetup {
   normalize: boolean;
   /** Candidate rows per forward pass: requests are grouped until their candidates fill it. */
   rows: number;
+  /** Entries of one distribution (the logits' last dimension). */
+  vocab: number;
+  /** Bytes the logits of a group's two passes may take together (budget.ts); a group holds one request at least. */
+  logitsBudget: number;
 }
 
 /**
@@ -31,13 +36,25 @@ export async function weighCandidates(setup: LookaheadSetup, requests: readonly 
   const out: Float64Array[] = [];
   let at = 0;
   while (at < requests.length) {
-    let end = at;
-    let rows = 0;
-    while (end < requests.length && (end === at || rows + requests[end].candidates.length <= setup.rows)) rows += requests[end++].candidates.length;
+    let end = at + 1;
+    let rows = requests[at].candidates.length;
+    while (end < requests.length && rows + requests[end].candidates.length <= setup.rows && groupLogitsBytes(setup.vocab, requests.slice(at, end + 1)) <= setup.logitsBudget) rows += requests[end++].candidates.length;
     out.push(...(await weighGroup(setup, requests.slice(at, end))));
     at = end;
   }
   return out;
+}
+
+/**
+ * Logits of a group's two passes, counted together because pass 1's output is still held while
+ * pass 2 runs: R rows of 1 + history + lookahead columns, then up to one row per candidate of
+ * lookahead columns (an upper bound: the original's row is not fed again).
+ */
+function groupLogitsBytes(vocab: number, group: readonly CandidateWindow[]): number {
+  const width = 1 + Math.max(...group.map((r) => r.history.length));
+  const steps = Math.max(...group.map((r) => r.lookahead.length));
+  const candidates = group.reduce((sum, r) => sum + r.candidates.length, 0);
+  return logitsBytes(group.length, width + steps, vocab) + logitsBytes(candidates, steps, vocab);
 }
 
 async function weighGroup(setup: LookaheadSetup, requests: readonly CandidateWindow[]): Promise<Float64Array[]> {

@@ -1,7 +1,8 @@
 import { TailguardError } from '../../errors.js';
 import { readoutPlan } from '../readout-plan.js';
 import type { CandidateWindow, DecodingOptions, DecodingSession, PriorIdentity, PriorModel, ScoreOptions, TokenizedText, TokenScores } from '../types.js';
-import { CacheDecodingSession, RowwiseDecodingSession } from './decoding.js';
+import { logitsBudgetBytes, rowsPerPass, scoringWindow } from './budget.js';
+import { GroupedDecodingSession } from './decoding.js';
 import { weighCandidates } from './lookahead.js';
 import { type GraphOpener, loadModel, RESTORE_HINT, type TransformersPriorOptions } from './load.js';
 import type { CausalLM } from './model.js';
@@ -37,6 +38,8 @@ export class TransformersPrior implements PriorModel {
     private readonly context: number,
     private readonly stride: number,
     private readonly batchSize: number,
+    /** Bytes the logits of one forward pass may take (budget.ts). */
+    private readonly logitsBudget: number,
     private readonly emittable: Uint8Array,
     /** The family's end tokens (special-tokens.ts eosIds). */
     readonly endIds: readonly number[],
@@ -60,15 +63,15 @@ export class TransformersPrior implements PriorModel {
   static async load(options: TransformersPriorOptions, backend: PriorBackend = XENOVA_BACKEND): Promise<TransformersPrior> {
     const loaded = await loadModel(options, backend.openGraph);
     const vocabSize = loaded.config.vocab_size;
-    const context = loaded.config.n_positions;
-    const stride = options.windowStride ?? Math.floor(context / 2);
-    if (!Number.isInteger(stride) || stride < 1 || stride >= context) {
-      throw new TailguardError('config', `windowStride must be an integer in 1..${context - 1}, got ${stride}`);
+    const modelContext = loaded.config.n_positions;
+    let settings: ReturnType<typeof windowSettings>;
+    try {
+      settings = windowSettings(options, modelContext, loaded.folder ?? loaded.name);
+    } catch (error) {
+      await loaded.model.dispose();
+      throw error;
     }
-    const batchSize = options.batchSize ?? 16;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new TailguardError('config', `batchSize must be a positive integer, got ${batchSize}`);
-    }
+    const { context, stride, batchSize, logitsBudget } = settings;
     const { bosId, eosIds, special } = loaded.tokens;
     const tok = new SpanTokenizer(loaded.tokenizer, vocabSize, special);
     // Emittable: every token that spells text; control symbols (BOS, EOS, special) are never written.
@@ -84,8 +87,10 @@ export class TransformersPrior implements PriorModel {
       details: {
         backend: backend.name,
         ...backend.details,
+        modelContext,
         windowStride: stride,
         batchSize,
+        logitsBudgetMB: logitsBudget / (1024 * 1024),
         quantized: options.quantized ?? false,
         bosId,
         eosIds,
@@ -100,14 +105,15 @@ export class TransformersPrior implements PriorModel {
     const probeIds = tok.tokenize(PROBE_TEXT).ids;
     let leftPadding: boolean;
     try {
-      await probeModel({ model: loaded.model, bosId, vocabSize, context, normalize }, probeIds, loaded.folder ?? loaded.name, RESTORE_HINT);
+      // The probe text is short: the model's own context, so even a tiny window cap cannot starve it.
+      await probeModel({ model: loaded.model, bosId, vocabSize, context: modelContext, normalize }, probeIds, loaded.folder ?? loaded.name, RESTORE_HINT);
       leftPadding = await leftPaddingIsSafe(loaded.model, [bosId, ...probeIds.subarray(0, 8)], bosId);
     } catch (error) {
       await loaded.model.dispose();
       throw error;
     }
     identity.details = { ...identity.details, logSoftmaxInGraph: !normalize, leftPadding, checksums: loaded.checksums };
-    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, emittable, eosIds, normalize, leftPadding, identity, loaded.warnings);
+    return new TransformersPrior(loaded.model, tok, bosId, context, stride, batchSize, logitsBudget, emittable, eosIds, normalize, leftPadding, identity, loaded.warnings);
   }
 
   tokenize(text: string): TokenizedText {
@@ -123,6 +129,7 @@ export class TransformersPrior implements PriorModel {
         context: this.context,
         stride: this.stride,
         batchSize: this.batchSize,
+        logitsBudget: this.logitsBudget,
         emittable: this.emittable,
         normalize: this.normalize,
       },
@@ -157,8 +164,10 @@ export class TransformersPrior implements PriorModel {
   beginDecoding(prompts: readonly Int32Array[], options: DecodingOptions = {}): Promise<DecodingSession> {
     const emittable = options.endTokens === true ? this.emittableOrEnd : this.emittable;
     const setup = { model: this.model, bosId: this.bosId, context: this.context, margin: Math.max(1, Math.floor(this.context / 4)), emittable, normalize: this.normalize };
-    // Prompts are left-padded to decode together, unless padding would shift the graph's positions.
-    return this.leftPadding ? CacheDecodingSession.open(setup, prompts) : RowwiseDecodingSession.open(setup, prompts);
+    // Prompts are left-padded to decode together, as many as fit the logits budget when encoded at
+    // the full window; one by one (each sliding on its own, as before) if padding would shift positions.
+    const groupSize = this.leftPadding ? rowsPerPass(this.context, this.identity.vocabSize, this.logitsBudget, Infinity) : 1;
+    return GroupedDecodingSession.open(setup, prompts, groupSize, this.leftPadding);
   }
 
   /**
@@ -168,10 +177,27 @@ export class TransformersPrior implements PriorModel {
    */
   weighCandidates(windows: readonly CandidateWindow[]): Promise<Float64Array[]> {
     const rows = this.leftPadding ? this.batchSize * 8 : 1;
-    return weighCandidates({ model: this.model, bosId: this.bosId, normalize: this.normalize, rows }, windows);
+    return weighCandidates({ model: this.model, bosId: this.bosId, normalize: this.normalize, rows, vocab: this.identity.vocabSize, logitsBudget: this.logitsBudget }, windows);
   }
 
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/**
+ * The prior's window settings, validated (exit 2 naming the key). Everything reads the capped
+ * window as its context: scoring, decoding, two-sided histories (budget.ts).
+ */
+function windowSettings(options: TransformersPriorOptions, modelContext: number, model: string) {
+  const context = scoringWindow(modelContext, options.window, model);
+  const stride = options.windowStride ?? Math.floor(context / 2);
+  if (!Number.isInteger(stride) || stride < 1 || stride >= context) {
+    throw new TailguardError('config', `prior.windowStride must be an integer in 1..${context - 1} (window - 1), got ${stride}`);
+  }
+  const batchSize = options.batchSize ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new TailguardError('config', `prior.batchSize must be a positive integer, got ${batchSize}`);
+  }
+  return { context, stride, batchSize, logitsBudget: logitsBudgetBytes(options.logitsBudgetMB) };
 }

@@ -4,6 +4,7 @@ import { int64Tensor, logProbRows, type CausalLM } from './model.js';
 import type { ReadoutPlan } from '../readout-plan.js';
 import { Readout } from './readout.js';
 import { planWindows, type ScoringWindow } from './windows.js';
+import { planPasses } from './budget.js';
 
 /** What scoring needs to know about the model. */
 export interface ScoringSetup {
@@ -13,7 +14,10 @@ export interface ScoringSetup {
   vocabSize: number;
   context: number;
   stride: number;
+  /** Most windows per forward pass. */
   batchSize: number;
+  /** Bytes the logits of one pass may take (budget.ts); fewer windows share a pass when they are wide. */
+  logitsBudget: number;
   /** 1 for tokens that may appear in top-k lists. */
   emittable: Uint8Array;
   /** The graph emits raw logits, not log-probabilities (a foreign model). */
@@ -31,7 +35,8 @@ interface Job {
  * documents are batched together, longest first so a batch pads little. Padding goes on the right
  * and is masked; positions come from the attention mask (in the graph, or as position_ids fed by
  * model.ts), so a window's numbers do not depend on what shares its batch, and every window starts
- * at position 0, exactly as if it were scored alone.
+ * at position 0, exactly as if it were scored alone. That is also why the logits budget may cut a
+ * batch into smaller passes without changing a single number.
  */
 export async function scoreDocuments(setup: ScoringSetup, docs: readonly TokenizedText[], topK: number, plan: ReadoutPlan): Promise<TokenScores[]> {
   const { model, bosId, vocabSize, context, stride, batchSize, emittable } = setup;
@@ -46,8 +51,9 @@ export async function scoreDocuments(setup: ScoringSetup, docs: readonly Tokeniz
   // s[j] of document d: the start symbol, then the document's ids.
   const tokenAt = (d: number, j: number): number => (j === 0 ? bosId : docs[d].ids[j - 1]);
 
-  for (let at = 0; at < jobs.length; at += batchSize) {
-    const batch = jobs.slice(at, at + batchSize);
+  const widths = jobs.map((j) => j.window.end - j.window.start);
+  for (const [at, end] of planPasses(widths, vocabSize, setup.logitsBudget, batchSize)) {
+    const batch = jobs.slice(at, end);
     const width = batch[0].window.end - batch[0].window.start; // longest first
     const ids = new BigInt64Array(batch.length * width).fill(BigInt(bosId));
     const mask = new BigInt64Array(batch.length * width);
