@@ -90,14 +90,7 @@ function upperBoundInt(xs: Int32Array, n: number, x: number): number {
   return lo;
 }
 
-/** First index whose cumulative value exceeds `target` (inverse CDF). */
+/** First index whose cumulative value exceeds `target` (inverse CDF), the last index at most. */
 export function upperBound(cum: Float64Array, target: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid] > target) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+  return firstAbove(cum, cum.length - 1, target);
 }
